@@ -1,0 +1,120 @@
+namespace OnnxLowRank.Core.Allocation;
+
+/// <summary>
+/// Checked input of one allocation and the rules every allocator shares: which choices the settings
+/// allow, the budget in cost units, and how the chosen ranks become a result.
+/// </summary>
+internal sealed class AllocationProblem
+{
+    // Savings equal to the minimum up to rounding still count as meeting it.
+    private const double SavingTolerance = 1e-12;
+
+    public AllocationProblem(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings, string allocator, bool needsBudget)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(budget);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        foreach (var layer in layers) layer.Validate();
+        if (needsBudget && budget.KeepFraction is null)
+            throw new ArgumentException($"The '{allocator}' allocator needs a budget (a fraction to keep).", nameof(budget));
+
+        Layers = layers;
+        Settings = settings;
+        Allocator = allocator;
+        KeepFraction = budget.KeepFraction;
+        foreach (var layer in layers) TotalCost += layer.FullCost;
+        TargetCost = KeepFraction * TotalCost;
+    }
+
+    public IReadOnlyList<AllocationLayer> Layers { get; }
+
+    public AllocationSettings Settings { get; }
+
+    public string Allocator { get; }
+
+    public double? KeepFraction { get; }
+
+    public double TotalCost { get; }
+
+    public double? TargetCost { get; }
+
+    /// <summary>True when a factorization of this size is strictly smaller and saves at least the minimum share.</summary>
+    public bool Allows(AllocationLayer layer, long size) =>
+        size < layer.FullSize
+        && layer.FullSize - size >= (Settings.MinimumSaving - SavingTolerance) * layer.FullSize;
+
+    /// <summary>The layer's options within the slice cap that reach the minimum rank.</summary>
+    public IEnumerable<SliceOption> UsableOptions(AllocationLayer layer) =>
+        layer.Options.Where(o => o.SliceCount <= Settings.MaxSliceCount && o.MaxRank >= Settings.MinimumRank);
+
+    /// <summary>The highest rank this option may take, or 0 when even the minimum rank is not allowed.</summary>
+    public int HighestAllowedRank(AllocationLayer layer, SliceOption option)
+    {
+        var perRank = option.SizeAtRank(1);
+        var rank = (int)Math.Min(option.MaxRank, layer.FullSize / perRank);
+        while (rank >= Settings.MinimumRank && !Allows(layer, option.SizeAtRank(rank))) rank--;
+        return rank >= Settings.MinimumRank ? rank : 0;
+    }
+
+    /// <summary>Every allowed (k, j) of the layer, scored by its error bound, plus whole.</summary>
+    public IEnumerable<RankChoice> ErrorChoices(AllocationLayer layer)
+    {
+        yield return RankChoice.Whole(layer);
+        foreach (var option in UsableOptions(layer))
+        {
+            var highest = HighestAllowedRank(layer, option);
+            for (var rank = Settings.MinimumRank; rank <= highest; rank++)
+                yield return new RankChoice(option.SliceCount, rank, option.SizeAtRank(rank) * layer.CostPerParameter, option.ErrorBoundAtRank(rank));
+        }
+    }
+
+    /// <summary>Throws when even the cheapest allocation keeps more than the budget.</summary>
+    public void EnsureReachable(double cheapestCost)
+    {
+        if (TargetCost is { } target && cheapestCost > target)
+            throw new BudgetUnreachableException(KeepFraction!.Value, cheapestCost / TotalCost);
+    }
+
+    public AllocationResult Finish(IReadOnlyList<RankChoice> choices)
+    {
+        var allocations = new LayerAllocation[Layers.Count];
+        var kept = 0.0;
+        var keptWhole = 0;
+        var forgone = 0.0;
+        for (var i = 0; i < Layers.Count; i++)
+        {
+            var layer = Layers[i];
+            var choice = choices[i];
+            if (choice.IsWhole)
+            {
+                allocations[i] = new LayerAllocation(layer.Name, 0, 0, layer.FullSize, layer.FullCost, 0);
+                if (RefusedSaving(layer) is { } saving)
+                {
+                    keptWhole++;
+                    forgone += saving * layer.CostPerParameter;
+                }
+            }
+            else
+            {
+                var option = layer.Options.First(o => o.SliceCount == choice.SliceCount);
+                var size = option.SizeAtRank(choice.Rank);
+                allocations[i] = new LayerAllocation(layer.Name, choice.SliceCount, choice.Rank, size, size * layer.CostPerParameter, option.ErrorBoundAtRank(choice.Rank));
+            }
+            kept += allocations[i].Cost;
+        }
+        return new AllocationResult(Allocator, allocations, TotalCost, TargetCost, kept, new MinimumSavingReport(keptWhole, forgone));
+    }
+
+    /// <summary>
+    /// The largest saving of a layer that the minimum-saving rule alone kept from being factorized at
+    /// all, or null when the rule did not exclude it.
+    /// </summary>
+    private long? RefusedSaving(AllocationLayer layer)
+    {
+        var options = UsableOptions(layer).ToList();
+        if (options.Count == 0 || options.Any(o => HighestAllowedRank(layer, o) > 0)) return null;
+        var smallest = options.Min(o => o.SizeAtRank(Settings.MinimumRank));
+        return smallest < layer.FullSize ? layer.FullSize - smallest : null;
+    }
+}

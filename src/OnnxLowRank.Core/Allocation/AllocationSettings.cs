@@ -1,0 +1,36 @@
+namespace OnnxLowRank.Core.Allocation;
+
+/// <summary>Knobs shared by the allocators; the defaults are the project's defaults.</summary>
+public sealed record AllocationSettings
+{
+    /// <summary>The defaults.</summary>
+    public static AllocationSettings Default { get; } = new();
+
+    /// <summary>Largest channel-slicing k considered (options with a larger k are ignored).</summary>
+    public int MaxSliceCount { get; init; } = 8;
+
+    /// <summary>
+    /// A layer is only factorized when that saves at least this share of its size; otherwise it stays
+    /// whole. Guards against paying error for almost no saving.
+    /// </summary>
+    public double MinimumSaving { get; init; } = 0.10;
+
+    /// <summary>Lowest rank any factorized layer may get.</summary>
+    public int MinimumRank { get; init; } = 1;
+
+    /// <summary>ARSVD's kept share tau.</summary>
+    public double ArsvdTau { get; init; } = 0.95;
+
+    /// <summary>ARSVD's measure of what a rank keeps.</summary>
+    public ArsvdRule ArsvdRule { get; init; } = ArsvdRule.Energy;
+
+    internal void Validate()
+    {
+        if (MaxSliceCount < 1) throw new ArgumentException($"MaxSliceCount must be at least 1, got {MaxSliceCount}.");
+        if (double.IsNaN(MinimumSaving) || MinimumSaving < 0 || MinimumSaving >= 1)
+            throw new ArgumentException($"MinimumSaving must lie in [0, 1), got {MinimumSaving}.");
+        if (MinimumRank < 1) throw new ArgumentException($"MinimumRank must be at least 1, got {MinimumRank}.");
+        if (double.IsNaN(ArsvdTau) || ArsvdTau <= 0 || ArsvdTau > 1)
+            throw new ArgumentException($"ArsvdTau must lie in (0, 1], got {ArsvdTau}.");
+    }
+}

@@ -1,0 +1,60 @@
+namespace OnnxLowRank.Core.Allocation;
+
+/// <summary>What the plain-SVD (k = 1) allocators share: per-layer spectra, choices, totals and ladders.</summary>
+internal static class SingleSliceAllocation
+{
+    /// <summary>One spectrum per layer; null for a layer with no options, which stays whole.</summary>
+    public static SingleSliceSpectrum?[] Spectra(AllocationProblem problem) =>
+        problem.Layers.Select(l => l.Options.Count == 0 ? null : new SingleSliceSpectrum(problem, l)).ToArray();
+
+    /// <summary>Each layer at the rank <paramref name="rank"/> picks for it (whole where not allowed).</summary>
+    public static RankChoice[] Choices(
+        AllocationProblem problem,
+        SingleSliceSpectrum?[] spectra,
+        Func<SingleSliceSpectrum, int> rank,
+        Func<SingleSliceSpectrum, Func<int, double>> score)
+    {
+        var choices = new RankChoice[spectra.Length];
+        for (var i = 0; i < spectra.Length; i++)
+        {
+            if (spectra[i] is not { } spectrum || spectrum.HighestAllowedRank == 0)
+            {
+                choices[i] = RankChoice.Whole(problem.Layers[i]);
+                continue;
+            }
+            var chosen = rank(spectrum);
+            choices[i] = spectrum.ChoiceAt(chosen, score(spectrum)(chosen));
+        }
+        return choices;
+    }
+
+    /// <summary>Every layer at the minimum rank, or whole where that is not allowed.</summary>
+    public static RankChoice[] Cheapest(AllocationProblem problem, SingleSliceSpectrum?[] spectra, Func<SingleSliceSpectrum, Func<int, double>> score) =>
+        Choices(problem, spectra, _ => problem.Settings.MinimumRank, score);
+
+    public static double Total(RankChoice[] choices)
+    {
+        var total = 0.0;
+        foreach (var choice in choices) total += choice.Cost;
+        return total;
+    }
+
+    public static double CheapestTotal(AllocationProblem problem, SingleSliceSpectrum?[] spectra) =>
+        Total(Cheapest(problem, spectra, _ => _ => 0));
+
+    public static RankChoice[][] Ladders(AllocationProblem problem, SingleSliceSpectrum?[] spectra, Func<SingleSliceSpectrum, Func<int, double>> score) =>
+        spectra.Select((s, i) => s is null ? [RankChoice.Whole(problem.Layers[i])] : s.Ladder(problem.Settings, score(s))).ToArray();
+
+    /// <summary>The smallest rank from the minimum up whose kept share reaches <paramref name="share"/> (kept share rises with rank).</summary>
+    public static int SmallestRankKeeping(SingleSliceSpectrum spectrum, int lowest, Func<int, double> kept, double share)
+    {
+        int low = lowest, high = spectrum.MaxRank;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (kept(middle) >= share) high = middle;
+            else low = middle + 1;
+        }
+        return low;
+    }
+}

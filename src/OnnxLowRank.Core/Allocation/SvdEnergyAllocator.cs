@@ -1,0 +1,35 @@
+namespace OnnxLowRank.Core.Allocation;
+
+/// <summary>
+/// torchprune's SVD-Frobenius baseline: one global threshold t on the discarded share of squared
+/// singular values; each layer takes the smallest rank discarding at most t. k = 1. The threshold
+/// is the smallest candidate share whose total fits the budget.
+/// </summary>
+public sealed class SvdEnergyAllocator : IRankAllocator
+{
+    public const string RegistryName = "svd-energy";
+
+    public string Name => RegistryName;
+
+    public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings)
+    {
+        var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
+        var target = problem.TargetCost!.Value;
+        var spectra = SingleSliceAllocation.Spectra(problem);
+        problem.EnsureReachable(SingleSliceAllocation.CheapestTotal(problem, spectra));
+
+        Func<int, double> Discarded(SingleSliceSpectrum s) => s.DiscardedEnergy;
+        var lowest = settings.MinimumRank;
+        var shares = spectra.OfType<SingleSliceSpectrum>()
+            .SelectMany(s => Enumerable.Range(lowest, Math.Max(0, s.MaxRank - lowest + 1)).Select(s.DiscardedEnergy))
+            .Distinct().Order().ToArray();
+        // Discarding at most t is keeping at least -t: the kept share -discarded rises with rank.
+        RankChoice[] ChoicesAt(double share) => SingleSliceAllocation.Choices(problem, spectra,
+            s => SingleSliceAllocation.SmallestRankKeeping(s, lowest, r => -s.DiscardedEnergy(r), -share), Discarded);
+        var first = ThresholdSearch.FirstFitting(shares.Length, i => SingleSliceAllocation.Total(ChoicesAt(shares[i])) <= target);
+        var current = first < shares.Length ? ChoicesAt(shares[first]) : SingleSliceAllocation.Cheapest(problem, spectra, Discarded);
+
+        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, Discarded), current, target);
+        return problem.Finish(current);
+    }
+}

@@ -1,0 +1,37 @@
+namespace OnnxLowRank.Core.Allocation;
+
+/// <summary>
+/// The same rank ratio r in every layer: j = max(minimum rank, ceil(r * max rank)). k = 1. r is the
+/// largest candidate ratio whose total fits; leftover budget goes where discarded energy falls most
+/// per unit of cost.
+/// </summary>
+public sealed class UniformAllocator : IRankAllocator
+{
+    public const string RegistryName = "uniform";
+
+    // r = j / max rank times max rank must give back j, not j + 1 from rounding.
+    private const double RatioTolerance = 1e-9;
+
+    public string Name => RegistryName;
+
+    public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings)
+    {
+        var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
+        var target = problem.TargetCost!.Value;
+        var spectra = SingleSliceAllocation.Spectra(problem);
+        problem.EnsureReachable(SingleSliceAllocation.CheapestTotal(problem, spectra));
+
+        Func<int, double> Discarded(SingleSliceSpectrum s) => s.DiscardedEnergy;
+        var ratios = spectra.OfType<SingleSliceSpectrum>()
+            .SelectMany(s => Enumerable.Range(1, s.MaxRank).Select(j => (double)j / s.MaxRank))
+            .Append(0.0)
+            .Distinct().OrderDescending().ToArray();
+        RankChoice[] ChoicesAt(double ratio) => SingleSliceAllocation.Choices(problem, spectra,
+            s => Math.Clamp((int)Math.Ceiling(ratio * s.MaxRank - RatioTolerance), settings.MinimumRank, s.MaxRank), Discarded);
+        var first = ThresholdSearch.FirstFitting(ratios.Length, i => SingleSliceAllocation.Total(ChoicesAt(ratios[i])) <= target);
+        var current = ChoicesAt(ratios[first]);
+
+        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, Discarded), current, target);
+        return problem.Finish(current);
+    }
+}
