@@ -1,0 +1,65 @@
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Core.Layers;
+
+/// <summary>
+/// A Gemm, MatMul or Conv node whose constant weight can be replaced by a factorized pair.
+/// The weight is read from <see cref="Weight"/>; when it reaches the node through a Transpose
+/// (exporters write Transpose(W) -> MatMul), that Transpose is folded and <see cref="FoldedTranspose"/> is set.
+/// </summary>
+public sealed class CompressibleLayer
+{
+    public CompressibleLayer(
+        string nodeName, LayerKind kind, NodeProto node, string weightInput, string constantName,
+        TensorProto weight, bool storedTransposed, bool foldedTranspose, WeightGeometry geometry)
+    {
+        NodeName = nodeName;
+        Kind = kind;
+        Node = node;
+        WeightInput = weightInput;
+        ConstantName = constantName;
+        Weight = weight;
+        StoredTransposed = storedTransposed;
+        FoldedTranspose = foldedTranspose;
+        Geometry = geometry;
+    }
+
+    /// <summary>The layer's name (see <see cref="LayerNames"/>); plans refer to layers by it.</summary>
+    public string NodeName { get; }
+
+    public LayerKind Kind { get; }
+
+    /// <summary>The node in the model that discovery read.</summary>
+    public NodeProto Node { get; }
+
+    /// <summary>The node input that carries the weight (input 1 of all three operators).</summary>
+    public string WeightInput { get; }
+
+    /// <summary>The constant's own name: <see cref="WeightInput"/>, or the Transpose's input when one was folded.</summary>
+    public string ConstantName { get; }
+
+    /// <summary>The constant tensor as stored (an initializer or a Constant node's value).</summary>
+    public TensorProto Weight { get; }
+
+    public TensorProto.Types.DataType ElementType => (TensorProto.Types.DataType)Weight.DataType;
+
+    /// <summary>True when the stored 2-D tensor is W^T (K x N) rather than W (N x K).</summary>
+    public bool StoredTransposed { get; }
+
+    /// <summary>True when the weight reaches the node through a Transpose that the rewrite removes.</summary>
+    public bool FoldedTranspose { get; }
+
+    public WeightGeometry Geometry { get; }
+
+    /// <summary>
+    /// The slice counts k a rewrite supports: the divisors of c_g for Conv (capped by
+    /// <paramref name="cap"/>), only 1 for Gemm and MatMul, whose pair has no grouped form.
+    /// </summary>
+    public IReadOnlyList<int> SliceCounts(int cap = int.MaxValue)
+    {
+        if (Kind != LayerKind.Conv) return [1];
+        return Enumerable.Range(1, Math.Min(cap, Geometry.InputsPerGroup)).Where(Geometry.CanSlice).ToList();
+    }
+
+    public override string ToString() => $"{Kind} {NodeName}";
+}

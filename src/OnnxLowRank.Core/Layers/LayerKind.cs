@@ -1,0 +1,9 @@
+namespace OnnxLowRank.Core.Layers;
+
+/// <summary>The ONNX operator a compressible layer is.</summary>
+public enum LayerKind
+{
+    Gemm,
+    MatMul,
+    Conv,
+}

@@ -1,0 +1,35 @@
+namespace OnnxLowRank.Core.Layers;
+
+/// <summary>Why a Gemm, MatMul or Conv node is not compressed.</summary>
+public enum SkipReason
+{
+    /// <summary>The operator lives in a domain other than the default ONNX one.</summary>
+    NonDefaultDomain,
+
+    /// <summary>The user asked to leave the node alone.</summary>
+    Excluded,
+
+    /// <summary>The weight is computed at run time, not a constant.</summary>
+    NonConstantWeight,
+
+    /// <summary>The weight (or its folded Transpose) feeds more than this one node, or is a graph output.</summary>
+    SharedWeight,
+
+    /// <summary>The weight is also a graph input, so a caller may override it.</summary>
+    WeightIsGraphInput,
+
+    /// <summary>The weight's shape is not one the layer rules cover (MatMul with an N-D constant, an empty axis).</summary>
+    UnsupportedShape,
+
+    /// <summary>A depthwise Conv (group == input channels > 1): every group is a single row.</summary>
+    Depthwise,
+
+    /// <summary>The weight is not float, double, float16 or bfloat16.</summary>
+    UnsupportedElementType,
+
+    /// <summary>The weight holds NaN or infinity.</summary>
+    NonFiniteWeight,
+
+    /// <summary>No rank makes the factorized pair smaller than the weight (or the planned one does not).</summary>
+    NotBeneficial,
+}

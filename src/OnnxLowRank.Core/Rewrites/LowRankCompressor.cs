@@ -1,0 +1,108 @@
+using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Core.Planning;
+using OnnxLowRank.Onnx.Errors;
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Core.Rewrites;
+
+/// <summary>
+/// Applies a <see cref="CompressionPlan"/> to a model: factors the planned layers (in parallel),
+/// then replaces each by its pair of nodes (sequentially, in graph order). The input model is never changed.
+/// </summary>
+public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
+{
+    private readonly ILayerFactorizer _factorizer = factorizer ?? new WeightSvdFactorizer();
+
+    public CompressionResult Compress(ModelProto model, CompressionPlan plan, CompressionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(plan);
+        options ??= new CompressionOptions();
+        var copy = model.Clone();
+        var discovery = LayerDiscovery.Find(copy, options.Discovery);
+        var skipped = discovery.Skipped.ToList();
+        var planned = plan.Layers.ToDictionary(p => p.NodeName);
+        foreach (var name in planned.Keys.Where(n => discovery.Find(n) is null))
+        {
+            var why = discovery.Skipped.FirstOrDefault(s => s.NodeName == name);
+            throw new ArgumentException(why is null
+                ? $"The plan names layer '{name}', which is not a Gemm, MatMul or Conv of this model."
+                : $"The plan names layer '{name}', which cannot be factorized: {why.Detail}", nameof(plan));
+        }
+
+        var work = new List<(CompressibleLayer Layer, LayerPlan Plan)>();
+        foreach (var layer in discovery.Layers)
+        {
+            if (!planned.TryGetValue(layer.NodeName, out var entry)) continue;
+            Validate(layer, entry);
+            var size = layer.Geometry.FactoredParameters(entry.SliceCount, entry.Rank);
+            if (size >= layer.Geometry.OriginalParameters && !options.Force)
+            {
+                skipped.Add(new SkippedNode(layer.NodeName, layer.Node.OpType, SkipReason.NotBeneficial,
+                    $"k = {entry.SliceCount}, rank {entry.Rank} needs {size} parameters, the weight has {layer.Geometry.OriginalParameters}."));
+                continue;
+            }
+            work.Add((layer, entry));
+        }
+
+        var factors = new LayerFactorization[work.Count];
+        var errors = new double[work.Count];
+        Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, i =>
+        {
+            var (layer, entry) = work[i];
+            var weight = WeightMatrixView.Of(layer);
+            factors[i] = _factorizer.Factorize(layer, weight, entry.SliceCount, entry.Rank);
+            errors[i] = FactorizationError.Relative(weight, factors[i]);
+        });
+
+        var graph = copy.Graph;
+        var outcomes = new List<LayerOutcome>(work.Count);
+        if (work.Count > 0)
+        {
+            var opset = DefaultOpset(copy);
+            var names = new UniqueNames(graph);
+            var method = _factorizer.Name == "svd" ? plan.Method : $"{plan.Method}+{_factorizer.Name}";
+            var initializers = new List<TensorProto>();
+            var replacements = new Dictionary<NodeProto, IReadOnlyList<NodeProto>>(ReferenceEqualityComparer.Instance);
+            var released = new HashSet<string>();
+            for (var i = 0; i < work.Count; i++)
+            {
+                var layer = work[i].Layer;
+                var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, initializers);
+                replacements[layer.Node] = layer.Kind switch
+                {
+                    LayerKind.Gemm => GemmRewrite.Rewrite(scope),
+                    LayerKind.MatMul => MatMulRewrite.Rewrite(scope),
+                    _ => ConvRewrite.Rewrite(scope),
+                };
+                released.Add(layer.WeightInput);
+                released.Add(layer.ConstantName);
+                outcomes.Add(new LayerOutcome(layer.NodeName, layer.Kind, factors[i].SliceCount, factors[i].Rank,
+                    layer.Geometry.OriginalParameters, factors[i].Parameters, errors[i]));
+            }
+            GraphSplice.Apply(graph, replacements, initializers, released);
+        }
+        if (options.Discovery.RemoveInitializerInputs)
+            GraphSplice.RemoveInitializerInputs(graph);
+        return new CompressionResult(copy, outcomes, skipped);
+    }
+
+    private static void Validate(CompressibleLayer layer, LayerPlan entry)
+    {
+        if (!layer.SliceCounts().Contains(entry.SliceCount))
+            throw new ArgumentException(
+                $"Layer '{layer.NodeName}' cannot be cut into {entry.SliceCount} slices; it allows {string.Join(", ", layer.SliceCounts())}.", nameof(entry));
+        var maxRank = layer.Geometry.MaxRank(entry.SliceCount);
+        if (entry.Rank > maxRank)
+            throw new ArgumentException(
+                $"Layer '{layer.NodeName}' with {entry.SliceCount} slices has rank at most {maxRank}, the plan asks for {entry.Rank}.", nameof(entry));
+    }
+
+    private static long DefaultOpset(ModelProto model)
+    {
+        var versions = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).ToList();
+        return versions.Count > 0
+            ? versions.Max()
+            : throw new UnsupportedModelException("The model imports no version of the default ONNX operator set.", advice: "Add an opset_import for domain \"\".");
+    }
+}
