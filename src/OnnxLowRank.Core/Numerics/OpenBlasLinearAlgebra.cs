@@ -1,0 +1,190 @@
+namespace OnnxLowRank.Core.Numerics;
+
+/// <summary>
+/// Dense kernels from OpenBLAS: dsyrk for Gram matrices, dgemm for products, dsyevd for eigenvalues only and
+/// dsyevr (MRRR) for eigenvectors. Every call allocates its own buffers, so the class is re-entrant; OpenBLAS's
+/// own thread pool is left at its default size (see <see cref="ThreadCount"/>).
+/// </summary>
+public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
+{
+    private const byte Lower = (byte)'L';
+    private const byte NoTranspose = (byte)'N';
+    private const byte Transpose = (byte)'T';
+
+    private readonly OpenBlasLibrary library;
+
+    private OpenBlasLinearAlgebra(OpenBlasLibrary library) => this.library = library;
+
+    public string Name => "OpenBLAS";
+
+    /// <summary>The file name OpenBLAS was loaded under.</summary>
+    public string LibraryName => library.Name;
+
+    /// <summary>
+    /// OpenBLAS's thread count. Process-wide: it affects every caller. Callers that already run one layer per core
+    /// may set 1 to avoid oversubscription.
+    /// </summary>
+    public int ThreadCount
+    {
+        get => library.GetNumThreads();
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            library.SetNumThreads(value);
+        }
+    }
+
+    /// <summary>Loads OpenBLAS, or returns null with the reason it could not be used.</summary>
+    public static OpenBlasLinearAlgebra? TryCreate(out string? failure)
+    {
+        var library = OpenBlasLibrary.TryLoad(out failure);
+        return library is null ? null : new OpenBlasLinearAlgebra(library);
+    }
+
+    public double[] Eigenvalues(int n, double[] symmetricRowMajor)
+    {
+        SymmetricInput.Check(n, symmetricRowMajor);
+        if (n == 0)
+            return [];
+        var a = (double[])symmetricRowMajor.Clone();
+        var values = new double[n];
+        byte jobz = NoTranspose, uplo = Lower;
+        int lda = n, info = 0, lwork = -1, liwork = -1, iworkSize = 0;
+        double workSize = 0;
+        fixed (double* pa = a, pw = values)
+        {
+            library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1);
+            ThrowOnFailure("dsyevd", info);
+            lwork = (int)workSize;
+            liwork = iworkSize;
+            var work = GC.AllocateUninitializedArray<double>(lwork);
+            var iwork = GC.AllocateUninitializedArray<int>(liwork);
+            fixed (double* pwork = work)
+            fixed (int* piwork = iwork)
+                library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, pwork, &lwork, piwork, &liwork, &info, 1, 1);
+        }
+        ThrowOnFailure("dsyevd", info);
+        return values;
+    }
+
+    public (double[] Values, double[] VectorsRowMajor) Decompose(int n, double[] symmetricRowMajor)
+    {
+        SymmetricInput.Check(n, symmetricRowMajor);
+        var (values, z) = Dsyevr(n, symmetricRowMajor, n);
+        // z holds the vectors as columns in column-major order; the row-major view wants them as columns too.
+        var vectors = new double[z.Length];
+        for (var k = 0; k < n; k++)
+            for (var i = 0; i < n; i++)
+                vectors[i * n + k] = z[k * n + i];
+        return (values, vectors);
+    }
+
+    public (double[] Values, double[] VectorsRowMajor) LargestEigenpairs(int n, double[] symmetricRowMajor, int count)
+    {
+        SymmetricInput.Check(n, symmetricRowMajor);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, n);
+        var (ascending, z) = Dsyevr(n, symmetricRowMajor, count);
+        var values = new double[count];
+        var vectors = new double[n * count];
+        for (var k = 0; k < count; k++)
+        {
+            var source = count - 1 - k;
+            values[k] = ascending[source];
+            for (var i = 0; i < n; i++)
+                vectors[i * count + k] = z[source * n + i];
+        }
+        return (values, vectors);
+    }
+
+    public void AddRowGram(RowMajorMatrix a, double[] target)
+    {
+        int n = a.Rows, k = a.Columns;
+        if (target.Length != n * n)
+            throw new ArgumentException($"A {n} x {n} Gram target needs {n * n} values, got {target.Length}.", nameof(target));
+        if (n == 0 || k == 0)
+            return;
+        // Row-major A is column-major A^T (k x n, leading dimension k), so dsyrk with trans = 'T' gives A A^T.
+        Syrk(Transpose, n, k, a.Values, target);
+    }
+
+    public double[] ColumnGram(RowMajorMatrix a)
+    {
+        int n = a.Columns, k = a.Rows;
+        var target = new double[checked(n * n)];
+        if (n == 0 || k == 0)
+            return target;
+        // Column-major A^T (n x k) times its transpose is A^T A.
+        Syrk(NoTranspose, n, k, a.Values, target);
+        return target;
+    }
+
+    public RowMajorMatrix Multiply(RowMajorMatrix a, bool transposeA, RowMajorMatrix b, bool transposeB)
+    {
+        var (m, k, n) = ProductShape.Of(a, transposeA, b, transposeB);
+        var c = new RowMajorMatrix(m, n);
+        if (m == 0 || n == 0 || k == 0)
+            return c;
+        // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, and row-major buffers are the transposes.
+        byte tb = transposeB ? Transpose : NoTranspose, ta = transposeA ? Transpose : NoTranspose;
+        int ldb = b.Columns, lda = a.Columns, ldc = n;
+        double alpha = 1, beta = 0;
+        fixed (double* pa = a.Values, pb = b.Values, pc = c.Values)
+            library.Dgemm(&tb, &ta, &n, &m, &k, &alpha, pb, &ldb, pa, &lda, &beta, pc, &ldc, 1, 1);
+        return c;
+    }
+
+    private void Syrk(byte trans, int n, int k, double[] source, double[] target)
+    {
+        byte uplo = Lower;
+        int lda = trans == Transpose ? k : n, ldc = n;
+        double alpha = 1, beta = 1;
+        fixed (double* pa = source, pc = target)
+            library.Dsyrk(&uplo, &trans, &n, &k, &alpha, pa, &lda, &beta, pc, &ldc, 1, 1);
+        // The column-major lower triangle is the row-major upper one; mirror it down.
+        for (var r = 1; r < n; r++)
+            for (var c = 0; c < r; c++)
+                target[r * n + c] = target[c * n + r];
+    }
+
+    /// <summary>The <paramref name="count"/> largest eigenpairs, ascending, vectors column-major (n x count).</summary>
+    private (double[] Values, double[] Vectors) Dsyevr(int n, double[] symmetric, int count)
+    {
+        if (n == 0 || count == 0)
+            return ([], []);
+        var a = (double[])symmetric.Clone();
+        var values = new double[n];
+        var z = new double[checked(n * count)];
+        var support = new int[2 * count];
+        byte jobz = (byte)'V', range = count == n ? (byte)'A' : (byte)'I', uplo = Lower;
+        int lda = n, ldz = n, il = n - count + 1, iu = n, found = 0, info = 0, lwork = -1, liwork = -1, iworkSize = 0;
+        double vl = 0, vu = 0, abstol = 0, workSize = 0;
+        fixed (double* pa = a, pw = values, pz = z)
+        fixed (int* psupport = support)
+        {
+            library.Dsyevr(&jobz, &range, &uplo, &n, pa, &lda, &vl, &vu, &il, &iu, &abstol, &found, pw, pz, &ldz, psupport,
+                &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1, 1);
+            ThrowOnFailure("dsyevr", info);
+            lwork = (int)workSize;
+            liwork = iworkSize;
+            var work = GC.AllocateUninitializedArray<double>(lwork);
+            var iwork = GC.AllocateUninitializedArray<int>(liwork);
+            fixed (double* pwork = work)
+            fixed (int* piwork = iwork)
+                library.Dsyevr(&jobz, &range, &uplo, &n, pa, &lda, &vl, &vu, &il, &iu, &abstol, &found, pw, pz, &ldz, psupport,
+                    pwork, &lwork, piwork, &liwork, &info, 1, 1, 1);
+        }
+        ThrowOnFailure("dsyevr", info);
+        if (found != count)
+            throw new ArithmeticException($"dsyevr returned {found} eigenpairs, {count} were asked for.");
+        return (values[..count], z);
+    }
+
+    private static void ThrowOnFailure(string routine, int info)
+    {
+        if (info < 0)
+            throw new ArgumentException($"{routine} rejected argument {-info}.");
+        if (info > 0)
+            throw new ArithmeticException($"{routine} failed to converge (info = {info}).");
+    }
+}
