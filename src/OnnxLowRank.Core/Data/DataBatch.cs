@@ -1,0 +1,9 @@
+using OnnxLowRank.Core.Execution;
+
+namespace OnnxLowRank.Core.Data;
+
+/// <summary>
+/// One run's worth of model inputs: every tensor has <see cref="Count"/> samples along axis 0.
+/// <see cref="Labels"/> holds one class index per sample when the source has labels.
+/// </summary>
+public sealed record DataBatch(IReadOnlyDictionary<string, TensorData> Inputs, int Count, int[]? Labels);

@@ -1,0 +1,22 @@
+namespace OnnxLowRank.Core.Data;
+
+/// <summary>
+/// Inputs for a model, sample by sample, already cut to the requested offset and limit.
+/// A sample is what fills one row of axis 0 of every model input.
+/// </summary>
+public interface IDataSource
+{
+    /// <summary>A short description for messages and reports, e.g. the file name.</summary>
+    string Description { get; }
+
+    /// <summary>Number of samples this source yields (after offset and limit).</summary>
+    int Count { get; }
+
+    bool HasLabels { get; }
+
+    /// <summary>
+    /// Yields the samples in order, at most <paramref name="batchSize"/> per batch. A source whose
+    /// samples cannot be stacked (the model's batch axis is fixed) yields one sample per batch.
+    /// </summary>
+    IEnumerable<DataBatch> ReadBatches(int batchSize);
+}

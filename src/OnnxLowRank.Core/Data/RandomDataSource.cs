@@ -1,0 +1,71 @@
+using OnnxLowRank.Core.Execution;
+using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;
+
+namespace OnnxLowRank.Core.Data;
+
+/// <summary>
+/// Seeded random inputs in the shapes the model declares (symbolic dimensions from a
+/// <see cref="ShapeBinding"/>). Floating-point inputs are standard normal, integer inputs 0 or 1,
+/// so index-like inputs stay in range. Sample i depends only on the seed and i, so an offset
+/// selects the same samples a longer run would have produced.
+/// </summary>
+public sealed class RandomDataSource : SampleDataSource
+{
+    /// <summary>Samples produced when no limit is given.</summary>
+    public const int DefaultCount = 16;
+
+    private readonly IReadOnlyDictionary<string, long[]> _shapes;
+    private readonly int _seed;
+    private readonly int _offset;
+
+    public RandomDataSource(IReadOnlyList<ValueDescriptor> inputs, ShapeBinding shapes, DataSlice slice, int seed = 0)
+        : base(inputs)
+    {
+        _shapes = shapes.Resolve(inputs);
+        foreach (var input in inputs)
+        {
+            if (TensorData.ClrTypeOf(input.ElementType) is null)
+                throw new InvalidInputDataException($"Random data cannot be made for element type {input.ElementType}.", subject: input.Name,
+                    advice: "give real data with --data");
+        }
+        _seed = seed;
+        (_offset, _) = slice.Apply(int.MaxValue);
+        Count = slice.Limit ?? DefaultCount;
+    }
+
+    public override string Description => $"random (seed {_seed})";
+
+    public override int Count { get; }
+
+    public override bool HasLabels => false;
+
+    protected override (IReadOnlyDictionary<string, TensorData> Inputs, int? Label) ReadSample(int index)
+    {
+        // A fixed mix, not HashCode.Combine: that one is salted per process.
+        var random = new Random(unchecked((_seed * 1_000_003) + _offset + index));
+        var tensors = new Dictionary<string, TensorData>(StringComparer.Ordinal);
+        foreach (var input in Inputs)
+        {
+            var shape = _shapes[input.Name];
+            var count = (int)shape.Aggregate(1L, (a, d) => checked(a * d));
+            tensors[input.Name] = new TensorData(input.ElementType, shape, Fill(input.ElementType, count, random));
+        }
+        return (tensors, null);
+    }
+
+    private static Array Fill(DataType type, int count, Random random) => type switch
+    {
+        DataType.Float => Enumerable.Range(0, count).Select(_ => (float)Gaussian(random)).ToArray(),
+        DataType.Double => Enumerable.Range(0, count).Select(_ => Gaussian(random)).ToArray(),
+        DataType.Float16 => Enumerable.Range(0, count).Select(_ => (Half)Gaussian(random)).ToArray(),
+        DataType.Int64 => Enumerable.Range(0, count).Select(_ => (long)random.Next(2)).ToArray(),
+        DataType.Int32 => Enumerable.Range(0, count).Select(_ => random.Next(2)).ToArray(),
+        DataType.Uint8 => Enumerable.Range(0, count).Select(_ => (byte)random.Next(2)).ToArray(),
+        DataType.Bool => Enumerable.Range(0, count).Select(_ => random.Next(2) == 1).ToArray(),
+        _ => throw new InvalidOperationException($"No random fill for {type}."),
+    };
+
+    // Box-Muller: one standard normal value from two uniform ones.
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
+}

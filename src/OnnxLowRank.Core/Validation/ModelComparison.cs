@@ -1,0 +1,25 @@
+namespace OnnxLowRank.Core.Validation;
+
+/// <summary>The result of running an original and a compressed model on the same inputs.</summary>
+/// <param name="Data">What the inputs were (a file name, "random (seed 0)").</param>
+/// <param name="Samples">Samples run through both models.</param>
+/// <param name="BatchSize">Samples per run requested; latency is per run.</param>
+/// <param name="HasLabels">Whether accuracy against labels was computed.</param>
+/// <param name="Outputs">One comparison per output the two models share, in the original's order.</param>
+/// <param name="Original">Latency of the original model.</param>
+/// <param name="Compressed">Latency of the compressed model.</param>
+public sealed record ModelComparison(
+    string Data,
+    int Samples,
+    int BatchSize,
+    bool HasLabels,
+    IReadOnlyList<OutputComparison> Outputs,
+    LatencySummary Original,
+    LatencySummary Compressed)
+{
+    /// <summary>Original median latency over compressed median latency; above 1 means faster.</summary>
+    public double Speedup => Original.MedianMs / Compressed.MedianMs;
+
+    /// <summary>The output gates and summaries refer to: the first classifier output, else the first output.</summary>
+    public OutputComparison? Primary => Outputs.FirstOrDefault(o => o.IsClassifier) ?? Outputs.FirstOrDefault();
+}

@@ -1,0 +1,101 @@
+using OnnxLowRank.Core.Execution;
+
+namespace OnnxLowRank.Core.Validation;
+
+/// <summary>
+/// Gathers, batch by batch, the sums behind an <see cref="OutputComparison"/>, so a data set of any
+/// size is compared without keeping its outputs. Sums are in double.
+/// </summary>
+public sealed class OutputComparisonAccumulator(string name)
+{
+    private long _elements;
+    private long _rows;
+    private long _agreeing;
+    private long _labelledRows;
+    private long _originalCorrect;
+    private long _compressedCorrect;
+    private double _maxAbs;
+    private double _squaredError;
+    private double _squaredOriginal;
+    private double _squaredCompressed;
+    private double _dot;
+    private bool? _classifier;
+
+    /// <summary>
+    /// Adds one batch. <paramref name="labels"/> (one per sample) are scored only when the output
+    /// has exactly one row per sample.
+    /// </summary>
+    public void Add(TensorData original, TensorData compressed, int[]? labels)
+    {
+        if (!original.Shape.SequenceEqual(compressed.Shape))
+            throw new ArgumentException(
+                $"Output '{name}' has shape [{string.Join(",", original.Shape)}] in the original and [{string.Join(",", compressed.Shape)}] in the compressed model.");
+        var a = Widen(original.Values);
+        var b = Widen(compressed.Values);
+        for (var i = 0; i < a.Length; i++)
+        {
+            var d = a[i] - b[i];
+            _maxAbs = Math.Max(_maxAbs, Math.Abs(d));
+            _squaredError += d * d;
+            _squaredOriginal += a[i] * a[i];
+            _squaredCompressed += b[i] * b[i];
+            _dot += a[i] * b[i];
+        }
+        _elements += a.Length;
+
+        var classes = original.Shape.Length == 0 ? 1 : original.Shape[^1];
+        _classifier ??= classes > 1;
+        if (classes <= 1) return;
+        var rows = a.Length / classes;
+        var scoreLabels = labels is not null && labels.Length == rows;
+        for (var r = 0; r < rows; r++)
+        {
+            var ia = ArgMax(a, r * classes, (int)classes);
+            var ib = ArgMax(b, r * classes, (int)classes);
+            if (ia == ib) _agreeing++;
+            if (!scoreLabels) continue;
+            _labelledRows++;
+            if (ia == labels![r]) _originalCorrect++;
+            if (ib == labels[r]) _compressedCorrect++;
+        }
+        _rows += rows;
+    }
+
+    public OutputComparison Result()
+    {
+        var classifier = _classifier ?? false;
+        var normA = Math.Sqrt(_squaredOriginal);
+        var normB = Math.Sqrt(_squaredCompressed);
+        var relative = normA > 0 ? Math.Sqrt(_squaredError) / normA : _squaredError > 0 ? double.PositiveInfinity : 0.0;
+        var cosine = normA > 0 && normB > 0 ? _dot / (normA * normB) : normA == 0 && normB == 0 ? 1.0 : 0.0;
+        return new OutputComparison(
+            name, _elements, _rows, classifier,
+            classifier && _rows > 0 ? (double)_agreeing / _rows : null,
+            _labelledRows > 0 ? (double)_originalCorrect / _labelledRows : null,
+            _labelledRows > 0 ? (double)_compressedCorrect / _labelledRows : null,
+            _maxAbs, relative, cosine);
+    }
+
+    // First index of the largest value, as numpy.argmax; NaN never wins.
+    private static int ArgMax(double[] values, long start, int count)
+    {
+        var best = 0;
+        for (var i = 1; i < count; i++)
+        {
+            if (values[start + i] > values[start + best]) best = i;
+        }
+        return best;
+    }
+
+    private static double[] Widen(Array values) => values switch
+    {
+        float[] f => Array.ConvertAll(f, v => (double)v),
+        double[] d => d,
+        Half[] h => Array.ConvertAll(h, v => (double)v),
+        long[] l => Array.ConvertAll(l, v => (double)v),
+        int[] i => Array.ConvertAll(i, v => (double)v),
+        byte[] u => Array.ConvertAll(u, v => (double)v),
+        bool[] t => Array.ConvertAll(t, v => v ? 1.0 : 0.0),
+        _ => throw new ArgumentException($"Unsupported element array {values.GetType().Name}."),
+    };
+}
