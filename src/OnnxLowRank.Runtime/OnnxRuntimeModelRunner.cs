@@ -1,0 +1,44 @@
+using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Onnx;
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Runtime;
+
+/// <summary>
+/// Core's model-runner port over ONNX Runtime. Exposed inner values become extra graph outputs of a copy
+/// of the model, so ONNX Runtime keeps them instead of freeing or fusing them away.
+/// </summary>
+public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = null) : IModelRunner
+{
+    private readonly OnnxRuntimeRunnerOptions _options = options ?? new OnnxRuntimeRunnerOptions();
+
+    public IModelSession Open(ModelProto model, IReadOnlyCollection<string>? exposedValues = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var prepared = exposedValues is { Count: > 0 } ? WithExposedOutputs(model, exposedValues) : model;
+        var bytes = OnnxModelFile.ToBytes(prepared);
+        using var sessionOptions = _options.CreateSessionOptions();
+        return new OnnxRuntimeModelSession(new InferenceSession(bytes, sessionOptions));
+    }
+
+    /// <summary>A copy of <paramref name="model"/> whose main graph also outputs each exposed value.</summary>
+    internal static ModelProto WithExposedOutputs(ModelProto model, IReadOnlyCollection<string> exposedValues)
+    {
+        var copy = model.Clone();
+        var graph = copy.Graph;
+        var produced = new HashSet<string>(graph.Node.SelectMany(n => n.Output));
+        produced.UnionWith(graph.Input.Select(i => i.Name));
+        produced.UnionWith(graph.Initializer.Select(i => i.Name));
+        var outputs = new HashSet<string>(graph.Output.Select(o => o.Name));
+        foreach (var name in exposedValues)
+        {
+            if (string.IsNullOrEmpty(name) || !produced.Contains(name))
+                throw new ArgumentException($"'{name}' is not a value of the model's main graph.", nameof(exposedValues));
+            if (!outputs.Add(name)) continue;
+            // A declared type helps ONNX Runtime check the graph; without one it infers the type itself.
+            var declared = graph.ValueInfo.FirstOrDefault(v => v.Name == name);
+            graph.Output.Add(declared?.Clone() ?? new ValueInfoProto { Name = name });
+        }
+        return copy;
+    }
+}
