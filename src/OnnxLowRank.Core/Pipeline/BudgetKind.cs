@@ -1,0 +1,14 @@
+namespace OnnxLowRank.Core.Pipeline;
+
+/// <summary>What a keep fraction is a fraction of.</summary>
+public enum BudgetKind
+{
+    /// <summary>The weights of every compressible layer (biases not counted).</summary>
+    Parameters,
+
+    /// <summary>The multiply-accumulates of every compressible layer for one sample.</summary>
+    Flops,
+
+    /// <summary>No global budget: ARSVD keeps a share of each layer's energy.</summary>
+    Energy,
+}

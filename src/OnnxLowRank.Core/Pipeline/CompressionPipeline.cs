@@ -1,0 +1,105 @@
+using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Core.Planning;
+using OnnxLowRank.Core.Rewrites;
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Core.Pipeline;
+
+/// <summary>
+/// The whole job on a model in memory: find the compressible layers, measure their output sizes
+/// in the engine, compute their spectra, allocate ranks under the budget, and rewrite.
+/// Without a runner, FLOP figures are unavailable and only parameter or energy budgets work.
+/// </summary>
+public sealed class CompressionPipeline(IModelRunner? runner = null)
+{
+    public ModelAnalysis Analyze(ModelProto model, PipelineOptions options, IProgress<PipelineProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var discovery = LayerDiscovery.Find(model, DiscoveryOptionsFor(model, options));
+        var whole = WholeLayerFinder.Find(model.Graph, discovery.Skipped);
+        progress?.Report(new PipelineProgress(PipelineStage.Discovery, 1, 1));
+
+        IReadOnlyDictionary<string, long>? positions = null;
+        if (runner is not null)
+        {
+            var probes = discovery.Layers.Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
+                .Concat(whole.Select(w => new OutputPositions.Probe(w.Skipped.NodeName, w.Node.Output[0], w.OutputChannels)))
+                .ToList();
+            positions = OutputPositions.Measure(model, probes, runner, options.DimensionSizes);
+            progress?.Report(new PipelineProgress(PipelineStage.Measurement, 1, 1));
+        }
+
+        var layers = new LayerAnalysis[discovery.Layers.Count];
+        var done = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        // Layers are independent; results land in their own slot so the order stays the graph's.
+        Parallel.For(0, layers.Length, parallel, i =>
+        {
+            var layer = discovery.Layers[i];
+            var spectra = LayerSpectra.Of(layer, WeightMatrixView.Of(layer), options.Allocation.MaxSliceCount);
+            layers[i] = new LayerAnalysis(layer, spectra, positions?[layer.NodeName]);
+            progress?.Report(new PipelineProgress(PipelineStage.Spectra, Interlocked.Increment(ref done), layers.Length));
+        });
+
+        var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, positions?[w.Skipped.NodeName])).ToList();
+        return new ModelAnalysis(layers, wholeLayers, discovery.Skipped);
+    }
+
+    public PipelineResult Compress(ModelProto model, PipelineOptions options, IProgress<PipelineProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Budget == BudgetKind.Flops && runner is null)
+            throw new ArgumentException("A FLOP budget needs a model runner to measure each layer's output size.", nameof(options));
+        var allocator = AllocatorFor(options);
+        var analysis = Analyze(model, options, progress);
+        var allocation = Allocate(analysis, allocator, options);
+        progress?.Report(new PipelineProgress(PipelineStage.Allocation, 1, 1));
+
+        var plan = new CompressionPlan(
+            allocation.Layers.Where(l => !l.IsWhole && analysis.Layers.Any(a => a.Name == l.Name))
+                .Select(l => new LayerPlan(l.Name, l.SliceCount, l.Rank)),
+            allocator.Name);
+        var compression = new LowRankCompressor().Compress(model, plan, new CompressionOptions
+        {
+            Discovery = DiscoveryOptionsFor(model, options),
+            MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+        });
+        progress?.Report(new PipelineProgress(PipelineStage.Rewrite, 1, 1));
+        return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model));
+    }
+
+    /// <summary>Runs the allocator over the analysed layers; whole layers enter with no options, so they count at full size.</summary>
+    public static AllocationResult Allocate(ModelAnalysis analysis, IRankAllocator allocator, PipelineOptions options)
+    {
+        var budgetKind = options.Budget;
+        var layers = analysis.Layers.Select(l => l.ToAllocationLayer(budgetKind))
+            .Concat(analysis.WholeLayers.Select(w => new AllocationLayer(w.Name, w.Parameters,
+                budgetKind == BudgetKind.Flops ? w.OutputPositions ?? throw new InvalidOperationException($"Layer '{w.Name}' was not measured.") : 1, [])))
+            .ToList();
+        var budget = budgetKind == BudgetKind.Energy ? AllocationBudget.None : AllocationBudget.Keep(options.KeepFraction);
+        var settings = budgetKind == BudgetKind.Energy ? options.Allocation with { ArsvdTau = options.EnergyThreshold } : options.Allocation;
+        return allocator.Allocate(layers, budget, settings);
+    }
+
+    /// <summary>The allocator for the options; an energy threshold is ARSVD's own rule, so it takes arsvd.</summary>
+    public static IRankAllocator AllocatorFor(PipelineOptions options)
+    {
+        if (options.Budget != BudgetKind.Energy) return RankAllocators.Resolve(options.Method, hasCalibrationData: false);
+        var method = options.Method.Equals(RankAllocators.Auto, StringComparison.OrdinalIgnoreCase) ? "arsvd" : options.Method;
+        var allocator = RankAllocators.Resolve(method, hasCalibrationData: false);
+        return allocator.Name == "arsvd"
+            ? allocator
+            : throw new ArgumentException($"An energy threshold is ARSVD's rule; method '{options.Method}' needs --keep-params or --keep-flops.", nameof(options));
+    }
+
+    private static DiscoveryOptions DiscoveryOptionsFor(ModelProto model, PipelineOptions options)
+    {
+        var names = LayerNames.Of(model.Graph);
+        var excluded = names.Where(n => options.Exclude.Any(p => LayerNamePattern.Matches(p, n))).ToHashSet();
+        return new DiscoveryOptions { RemoveInitializerInputs = options.RemoveInitializerInputs, ExcludedNodes = excluded };
+    }
+}

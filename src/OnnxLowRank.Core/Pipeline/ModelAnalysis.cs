@@ -1,0 +1,22 @@
+using OnnxLowRank.Core.Layers;
+
+namespace OnnxLowRank.Core.Pipeline;
+
+/// <summary>
+/// What a model offers to compress: every compressible layer with its spectra, the constant-weight
+/// layers that stay whole, and every skipped candidate with its reason.
+/// </summary>
+public sealed record ModelAnalysis(IReadOnlyList<LayerAnalysis> Layers, IReadOnlyList<WholeLayer> WholeLayers, IReadOnlyList<SkippedNode> Skipped)
+{
+    /// <summary>
+    /// The budget's total by parameters: the weights of every constant-weight Gemm, MatMul and Conv,
+    /// compressible or not (biases not counted).
+    /// </summary>
+    public long BudgetParameters => Layers.Sum(l => l.Parameters) + WholeLayers.Sum(l => l.Parameters);
+
+    /// <summary>The budget's total by multiply-accumulates per sample; null when the model was not run.</summary>
+    public long? BudgetFlops =>
+        Layers.All(l => l.Flops.HasValue) && WholeLayers.All(l => l.Flops.HasValue)
+            ? Layers.Sum(l => l.Flops!.Value) + WholeLayers.Sum(l => l.Flops!.Value)
+            : null;
+}

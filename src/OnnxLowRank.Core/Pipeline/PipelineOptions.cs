@@ -1,0 +1,35 @@
+using OnnxLowRank.Core.Allocation;
+
+namespace OnnxLowRank.Core.Pipeline;
+
+/// <summary>Everything that decides how a model is compressed; the defaults are the tool's defaults.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>An allocator name from <see cref="RankAllocators"/>, or auto.</summary>
+    public string Method { get; init; } = RankAllocators.Auto;
+
+    public BudgetKind Budget { get; init; } = BudgetKind.Parameters;
+
+    /// <summary>The fraction to keep for <see cref="BudgetKind.Parameters"/> and <see cref="BudgetKind.Flops"/>.</summary>
+    public double KeepFraction { get; init; } = 0.5;
+
+    /// <summary>ARSVD's energy share when <see cref="Budget"/> is <see cref="BudgetKind.Energy"/>.</summary>
+    public double EnergyThreshold { get; init; } = 0.95;
+
+    public AllocationSettings Allocation { get; init; } = AllocationSettings.Default;
+
+    /// <summary>Layer-name patterns (* and ? wildcards) to leave whole.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>Treat initializers that are also graph inputs as constants, and drop those inputs.</summary>
+    public bool RemoveInitializerInputs { get; init; }
+
+    /// <summary>
+    /// Sizes for symbolic input dimensions, by dimension name or "input:axis" (FLOP counting runs
+    /// the model once); a symbolic dimension without an entry is 1.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> DimensionSizes { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Threads for spectra and factors; -1 uses every core.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+}

@@ -1,0 +1,14 @@
+namespace OnnxLowRank.Core.Pipeline;
+
+/// <summary>A step of the pipeline finished: <paramref name="Done"/> of <paramref name="Total"/> units of <paramref name="Stage"/>.</summary>
+public sealed record PipelineProgress(PipelineStage Stage, int Done, int Total);
+
+/// <summary>The pipeline's stages, in order.</summary>
+public enum PipelineStage
+{
+    Discovery,
+    Measurement,
+    Spectra,
+    Allocation,
+    Rewrite,
+}

@@ -1,0 +1,32 @@
+using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Planning;
+using OnnxLowRank.Core.Rewrites;
+
+namespace OnnxLowRank.Core.Pipeline;
+
+/// <summary>Everything one compression produced: the analysis it started from, the allocation, the plan and the rewritten model.</summary>
+/// <param name="ParametersBefore">Every stored parameter of the input model (initializers and Constant tensors).</param>
+/// <param name="ParametersAfter">The same count on the rewritten model.</param>
+public sealed record PipelineResult(
+    ModelAnalysis Analysis,
+    AllocationResult Allocation,
+    CompressionPlan Plan,
+    CompressionResult Compression,
+    long ParametersBefore,
+    long ParametersAfter)
+{
+    /// <summary>The budget's parameters after the rewrites (layers left whole at full size).</summary>
+    public long BudgetParametersAfter => Analysis.BudgetParameters - Compression.ParametersSaved;
+
+    /// <summary>The budget's multiply-accumulates per sample after the rewrites; null when the model was not run.</summary>
+    public long? BudgetFlopsAfter
+    {
+        get
+        {
+            if (Analysis.BudgetFlops is not { } before) return null;
+            var positions = Analysis.Layers.ToDictionary(l => l.Name, l => l.OutputPositions!.Value);
+            // Both nodes of a pair produce outputs at the original layer's positions (the second is 1x1 or a row-wise Gemm).
+            return before - Compression.Layers.Sum(o => (o.OriginalParameters - o.NewParameters) * positions[o.NodeName]);
+        }
+    }
+}
