@@ -45,7 +45,7 @@ internal sealed class ExternalDataReader(string modelFolder, string? modelPath) 
             throw new InvalidModelException(
                 $"external data range {offset}+{length} runs past the end of '{location}' ({fileLength} bytes)", modelPath, subject, Advice);
         }
-        var expected = ElementLayout.RawByteLength(tensor.DataType, TensorCodec.ElementCount(tensor, modelPath));
+        var expected = ElementLayout.RawByteLength(tensor.DataType, TensorCodec.ElementCount(tensor, modelPath, subject));
         if (expected is long needed && needed != length)
         {
             throw new InvalidModelException(

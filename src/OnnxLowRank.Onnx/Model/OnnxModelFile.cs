@@ -134,7 +134,7 @@ public static class OnnxModelFile
     private static void CheckRawLength(TensorSite site, string? sourcePath)
     {
         var tensor = site.Tensor;
-        var count = TensorCodec.ElementCount(tensor, sourcePath);
+        var count = TensorCodec.ElementCount(tensor, sourcePath, site.Subject);
         if (!tensor.HasRawData) return;
         var expected = ElementLayout.RawByteLength(tensor.DataType, count);
         if (expected is long needed && needed != tensor.RawData.Length)

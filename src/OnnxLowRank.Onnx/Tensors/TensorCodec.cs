@@ -106,20 +106,21 @@ public static class TensorCodec
     }
 
     /// <summary>The product of the tensor's dims (1 for a scalar), checked for overflow and negative dims.</summary>
-    public static long ElementCount(TensorProto tensor) => ElementCount(tensor, modelPath: null);
+    public static long ElementCount(TensorProto tensor) => ElementCount(tensor, modelPath: null, tensor.Name);
 
     /// <summary>True for FLOAT, DOUBLE, FLOAT16 and BFLOAT16, the types this codec converts.</summary>
     public static bool IsFloatingPoint(int dataType) =>
         (DataType)dataType is DataType.Float or DataType.Double or DataType.Float16 or DataType.Bfloat16;
 
-    internal static long ElementCount(TensorProto tensor, string? modelPath)
+    /// <param name="subject">How errors name the tensor (attribute tensors often have no name of their own).</param>
+    internal static long ElementCount(TensorProto tensor, string? modelPath, string subject)
     {
         long count = 1;
         foreach (var dim in tensor.Dims)
         {
             if (dim < 0)
             {
-                throw new InvalidModelException($"tensor has a negative dimension in {Describe(tensor)}", modelPath, tensor.Name,
+                throw new InvalidModelException($"tensor has a negative dimension in {Describe(tensor)}", modelPath, subject,
                     "the file is corrupt or was written by a faulty exporter");
             }
             try
@@ -128,7 +129,7 @@ public static class TensorCodec
             }
             catch (OverflowException e)
             {
-                throw new InvalidModelException($"tensor dims {Describe(tensor)} multiply past 2^63 elements", modelPath, tensor.Name,
+                throw new InvalidModelException($"tensor dims {Describe(tensor)} multiply past 2^63 elements", modelPath, subject,
                     "the file is corrupt or was written by a faulty exporter", inner: e);
             }
         }
