@@ -97,13 +97,16 @@ public static class OnnxModelFile
 
         var copy = model.Clone();
         var dataPath = Path.Combine(Path.GetDirectoryName(fullPath)!, dataFileName);
-        WriteReplacing(dataPath, stream => ExternalDataWriter.Externalize(copy, stream, dataFileName, options.ExternalThresholdBytes));
-        var size = SerializedSize(copy);
-        if (size >= ProtobufLimit)
+        WriteReplacing(dataPath, stream =>
         {
-            throw new UnsupportedModelException("model is over protobuf's 2 GB limit even with its initializers in external data",
-                fullPath, advice: "large constants in node attributes or typed fields cannot be moved out; convert them to raw initializers");
-        }
+            ExternalDataWriter.Externalize(copy, stream, dataFileName, options.ExternalThresholdBytes);
+            // Checked before the side file replaces an existing one, so a refused save changes nothing.
+            if (SerializedSize(copy) >= ProtobufLimit)
+            {
+                throw new UnsupportedModelException("model is over protobuf's 2 GB limit even with its initializers in external data",
+                    fullPath, advice: "large constants in node attributes or typed fields cannot be moved out; store them as raw_data initializers");
+            }
+        });
         WriteReplacing(fullPath, stream => copy.WriteTo(stream));
     }
 
