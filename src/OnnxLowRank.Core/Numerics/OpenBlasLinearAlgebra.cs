@@ -2,8 +2,10 @@ namespace OnnxLowRank.Core.Numerics;
 
 /// <summary>
 /// Dense kernels from OpenBLAS: dsyrk for Gram matrices, dgemm for products, dsyevd for eigenvalues only and
-/// dsyevr (MRRR) for eigenvectors. Every call allocates its own buffers, so the class is re-entrant; OpenBLAS's
-/// own thread pool is left at its default size (see <see cref="ThreadCount"/>).
+/// dsyevr (MRRR) for eigenvectors. Every call allocates its own buffers, so the class is re-entrant.
+/// Concurrency: threaded OpenBLAS called from several threads at once oversubscribes the cores and slowed a
+/// Parallel.ForEach over layers about 60-fold in our measurements. So while <see cref="ThreadCount"/> is above 1,
+/// calls run one at a time, each on all OpenBLAS threads; with ThreadCount = 1 they run concurrently, one core each.
 /// </summary>
 public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
 {
@@ -12,8 +14,15 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
     private const byte Transpose = (byte)'T';
 
     private readonly OpenBlasLibrary library;
+    private readonly ReaderWriterLockSlim threadCountGate = new();
+    private readonly Lock exclusiveCall = new();
+    private int threadCount;
 
-    private OpenBlasLinearAlgebra(OpenBlasLibrary library) => this.library = library;
+    private OpenBlasLinearAlgebra(OpenBlasLibrary library)
+    {
+        this.library = library;
+        threadCount = library.GetNumThreads();
+    }
 
     public string Name => "OpenBLAS";
 
@@ -21,16 +30,25 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
     public string LibraryName => library.Name;
 
     /// <summary>
-    /// OpenBLAS's thread count. Process-wide: it affects every caller. Callers that already run one layer per core
-    /// may set 1 to avoid oversubscription.
+    /// OpenBLAS's thread count (process-wide; initially OpenBLAS's default, normally one per core). Above 1, calls
+    /// are serialised; at 1, they run concurrently. Changing it waits for calls in flight to finish.
     /// </summary>
     public int ThreadCount
     {
-        get => library.GetNumThreads();
+        get => Volatile.Read(ref threadCount);
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            library.SetNumThreads(value);
+            threadCountGate.EnterWriteLock();
+            try
+            {
+                library.SetNumThreads(value);
+                threadCount = library.GetNumThreads();
+            }
+            finally
+            {
+                threadCountGate.ExitWriteLock();
+            }
         }
     }
 
@@ -44,33 +62,13 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
     public double[] Eigenvalues(int n, double[] symmetricRowMajor)
     {
         SymmetricInput.Check(n, symmetricRowMajor);
-        if (n == 0)
-            return [];
-        var a = (double[])symmetricRowMajor.Clone();
-        var values = new double[n];
-        byte jobz = NoTranspose, uplo = Lower;
-        int lda = n, info = 0, lwork = -1, liwork = -1, iworkSize = 0;
-        double workSize = 0;
-        fixed (double* pa = a, pw = values)
-        {
-            library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1);
-            ThrowOnFailure("dsyevd", info);
-            lwork = (int)workSize;
-            liwork = iworkSize;
-            var work = GC.AllocateUninitializedArray<double>(lwork);
-            var iwork = GC.AllocateUninitializedArray<int>(liwork);
-            fixed (double* pwork = work)
-            fixed (int* piwork = iwork)
-                library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, pwork, &lwork, piwork, &liwork, &info, 1, 1);
-        }
-        ThrowOnFailure("dsyevd", info);
-        return values;
+        return Call(() => Dsyevd(n, symmetricRowMajor));
     }
 
     public (double[] Values, double[] VectorsRowMajor) Decompose(int n, double[] symmetricRowMajor)
     {
         SymmetricInput.Check(n, symmetricRowMajor);
-        var (values, z) = Dsyevr(n, symmetricRowMajor, n);
+        var (values, z) = Call(() => Dsyevr(n, symmetricRowMajor, n));
         // z holds the vectors as columns in column-major order; the row-major view wants them as columns too.
         var vectors = new double[z.Length];
         for (var k = 0; k < n; k++)
@@ -84,7 +82,7 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         SymmetricInput.Check(n, symmetricRowMajor);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, n);
-        var (ascending, z) = Dsyevr(n, symmetricRowMajor, count);
+        var (ascending, z) = Call(() => Dsyevr(n, symmetricRowMajor, count));
         var values = new double[count];
         var vectors = new double[n * count];
         for (var k = 0; k < count; k++)
@@ -105,7 +103,7 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         if (n == 0 || k == 0)
             return;
         // Row-major A is column-major A^T (k x n, leading dimension k), so dsyrk with trans = 'T' gives A A^T.
-        Syrk(Transpose, n, k, a.Values, target);
+        Call(() => Syrk(Transpose, n, k, a.Values, target));
     }
 
     public double[] ColumnGram(RowMajorMatrix a)
@@ -115,8 +113,7 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         if (n == 0 || k == 0)
             return target;
         // Column-major A^T (n x k) times its transpose is A^T A.
-        Syrk(NoTranspose, n, k, a.Values, target);
-        return target;
+        return Call(() => Syrk(NoTranspose, n, k, a.Values, target));
     }
 
     public RowMajorMatrix Multiply(RowMajorMatrix a, bool transposeA, RowMajorMatrix b, bool transposeB)
@@ -125,16 +122,63 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         var c = new RowMajorMatrix(m, n);
         if (m == 0 || n == 0 || k == 0)
             return c;
+        return Call(() => Gemm(a, transposeA, b, transposeB, c, k));
+    }
+
+    /// <summary>Runs a native call under the concurrency rule described on the class.</summary>
+    private T Call<T>(Func<T> native)
+    {
+        threadCountGate.EnterReadLock();
+        try
+        {
+            if (threadCount == 1)
+                return native();
+            lock (exclusiveCall)
+                return native();
+        }
+        finally
+        {
+            threadCountGate.ExitReadLock();
+        }
+    }
+
+    private double[] Dsyevd(int n, double[] symmetricRowMajor)
+    {
+        if (n == 0)
+            return [];
+        var a = (double[])symmetricRowMajor.Clone();
+        var values = new double[n];
+        byte jobz = (byte)'N', uplo = Lower;
+        int lda = n, info = 0, lwork = -1, liwork = -1, iworkSize = 0;
+        double workSize = 0;
+        fixed (double* pa = a, pw = values)
+        {
+            library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1);
+            ThrowOnFailure("dsyevd", info);
+            lwork = (int)workSize;
+            liwork = iworkSize;
+            var work = GC.AllocateUninitializedArray<double>(lwork);
+            var iwork = GC.AllocateUninitializedArray<int>(liwork);
+            fixed (double* pwork = work)
+            fixed (int* piwork = iwork)
+                library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, pwork, &lwork, piwork, &liwork, &info, 1, 1);
+        }
+        ThrowOnFailure("dsyevd", info);
+        return values;
+    }
+
+    private RowMajorMatrix Gemm(RowMajorMatrix a, bool transposeA, RowMajorMatrix b, bool transposeB, RowMajorMatrix c, int k)
+    {
         // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, and row-major buffers are the transposes.
         byte tb = transposeB ? Transpose : NoTranspose, ta = transposeA ? Transpose : NoTranspose;
-        int ldb = b.Columns, lda = a.Columns, ldc = n;
+        int m = c.Rows, n = c.Columns, ldb = b.Columns, lda = a.Columns, ldc = n;
         double alpha = 1, beta = 0;
         fixed (double* pa = a.Values, pb = b.Values, pc = c.Values)
             library.Dgemm(&tb, &ta, &n, &m, &k, &alpha, pb, &ldb, pa, &lda, &beta, pc, &ldc, 1, 1);
         return c;
     }
 
-    private void Syrk(byte trans, int n, int k, double[] source, double[] target)
+    private double[] Syrk(byte trans, int n, int k, double[] source, double[] target)
     {
         byte uplo = Lower;
         int lda = trans == Transpose ? k : n, ldc = n;
@@ -145,6 +189,7 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         for (var r = 1; r < n; r++)
             for (var c = 0; c < r; c++)
                 target[r * n + c] = target[c * n + r];
+        return target;
     }
 
     /// <summary>The <paramref name="count"/> largest eigenpairs, ascending, vectors column-major (n x count).</summary>

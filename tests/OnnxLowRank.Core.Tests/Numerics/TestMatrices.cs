@@ -40,6 +40,16 @@ internal static class TestMatrices
         return result;
     }
 
+    /// <summary>The largest absolute elementwise difference (NUnit's per-element tolerance is slow on large arrays).</summary>
+    public static double MaxAbsDifference(double[] actual, double[] expected)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
+        var max = 0.0;
+        for (var i = 0; i < actual.Length; i++)
+            max = Math.Max(max, Math.Abs(actual[i] - expected[i]));
+        return max;
+    }
+
     private static double NextGaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
