@@ -54,8 +54,21 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(options);
         if (options.Budget == BudgetKind.Flops && runner is null)
             throw new ArgumentException("A FLOP budget needs a model runner to measure each layer's output size.", nameof(options));
+        // A bad method or budget fails here, before the expensive analysis.
+        _ = AllocatorFor(options);
+        return Compress(model, Analyze(model, options, progress), options, progress);
+    }
+
+    /// <summary>
+    /// Compresses with an analysis made earlier by <see cref="Analyze"/> on the same model and
+    /// discovery options (a sweep analyses once and allocates many times).
+    /// </summary>
+    public PipelineResult Compress(ModelProto model, ModelAnalysis analysis, PipelineOptions options, IProgress<PipelineProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(analysis);
+        ArgumentNullException.ThrowIfNull(options);
         var allocator = AllocatorFor(options);
-        var analysis = Analyze(model, options, progress);
         var allocation = Allocate(analysis, allocator, options);
         progress?.Report(new PipelineProgress(PipelineStage.Allocation, 1, 1));
 
