@@ -80,8 +80,6 @@ internal sealed class AllocationProblem
     {
         var allocations = new LayerAllocation[Layers.Count];
         var kept = 0.0;
-        var keptWhole = 0;
-        var forgone = 0.0;
         for (var i = 0; i < Layers.Count; i++)
         {
             var layer = Layers[i];
@@ -89,11 +87,6 @@ internal sealed class AllocationProblem
             if (choice.IsWhole)
             {
                 allocations[i] = new LayerAllocation(layer.Name, 0, 0, layer.FullSize, layer.FullCost, 0);
-                if (RefusedSaving(layer) is { } saving)
-                {
-                    keptWhole++;
-                    forgone += saving * layer.CostPerParameter;
-                }
             }
             else
             {
@@ -103,18 +96,35 @@ internal sealed class AllocationProblem
             }
             kept += allocations[i].Cost;
         }
+
+        var worstError = allocations.Length == 0 ? 0 : allocations.Max(a => a.ErrorBound);
+        var keptWhole = 0;
+        var forgone = 0.0;
+        for (var i = 0; i < Layers.Count; i++)
+        {
+            if (!allocations[i].IsWhole || RefusedSaving(Layers[i], worstError) is not { } saving) continue;
+            keptWhole++;
+            forgone += saving * Layers[i].CostPerParameter;
+        }
         return new AllocationResult(Allocator, allocations, TotalCost, TargetCost, kept, new MinimumSavingReport(keptWhole, forgone));
     }
 
     /// <summary>
-    /// The largest saving of a layer that the minimum-saving rule alone kept from being factorized at
-    /// all, or null when the rule did not exclude it.
+    /// The largest saving among the layer's factorizations that the minimum-saving rule refused although
+    /// their error bound is no worse than <paramref name="worstError"/>, the worst the allocation accepted
+    /// elsewhere; null when there is none.
     /// </summary>
-    private long? RefusedSaving(AllocationLayer layer)
+    private long? RefusedSaving(AllocationLayer layer, double worstError)
     {
-        var options = UsableOptions(layer).ToList();
-        if (options.Count == 0 || options.Any(o => HighestAllowedRank(layer, o) > 0)) return null;
-        var smallest = options.Min(o => o.SizeAtRank(Settings.MinimumRank));
-        return smallest < layer.FullSize ? layer.FullSize - smallest : null;
+        long? best = null;
+        foreach (var option in UsableOptions(layer))
+            for (var rank = Settings.MinimumRank; rank <= option.MaxRank; rank++)
+            {
+                var size = option.SizeAtRank(rank);
+                if (size >= layer.FullSize) break;
+                if (!Allows(layer, size) && option.ErrorBoundAtRank(rank) <= worstError && layer.FullSize - size > (best ?? 0))
+                    best = layer.FullSize - size;
+            }
+        return best;
     }
 }

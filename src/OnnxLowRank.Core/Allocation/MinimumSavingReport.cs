@@ -1,8 +1,9 @@
 namespace OnnxLowRank.Core.Allocation;
 
 /// <summary>
-/// What the minimum-saving rule cost: the layers it alone kept from being factorized (each had a
-/// factorization smaller than the layer, all saving less than the minimum), and the most those
-/// layers could have saved, in cost units (an upper bound; the budget was met elsewhere instead).
+/// What the minimum-saving rule cost: the layers left whole that had a smaller factorization the rule
+/// refused although its error bound was no worse than the worst the allocation accepted elsewhere,
+/// and the most those refused factorizations would have saved, in cost units (the budget was met
+/// elsewhere instead).
 /// </summary>
 public sealed record MinimumSavingReport(int LayersKeptWhole, double ForgoneCost);
