@@ -5,7 +5,8 @@ public sealed record DiscoveryOptions
 {
     /// <summary>
     /// Older exporters list every initializer as a graph input too, so a caller could override it.
-    /// When set, such weights count as constants, and a compressor removes those inputs from graph.input.
+    /// When set, such weights count as constants, and a compressor removes the inputs of the weights it
+    /// replaces from graph.input (other inputs stay, so the model's interface changes no more than needed).
     /// </summary>
     public bool RemoveInitializerInputs { get; init; }
 

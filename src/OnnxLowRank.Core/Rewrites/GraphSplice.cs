@@ -4,8 +4,9 @@ namespace OnnxLowRank.Core.Rewrites;
 
 /// <summary>
 /// Puts replacement nodes where their originals were (so a sorted graph stays sorted), adds the
-/// new initializers, and removes what the rewrites left without a reader: the old weights, and the
-/// Constant or Transpose nodes that produced them.
+/// new initializers, and removes what the rewrites left without a reader: the old weights (with
+/// their graph-input entries, when old exporters listed them there), and the Constant or Transpose
+/// nodes that produced them.
 /// </summary>
 internal static class GraphSplice
 {
@@ -44,13 +45,6 @@ internal static class GraphSplice
         RemoveWhere(graph.Input, v => Gone(v.Name));
         RemoveWhere(graph.ValueInfo, v => Gone(v.Name));
         graph.Initializer.AddRange(initializers);
-    }
-
-    /// <summary>Drops every graph input that merely repeats an initializer (older exporters list them all).</summary>
-    public static void RemoveInitializerInputs(GraphProto graph)
-    {
-        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
-        RemoveWhere(graph.Input, v => initializers.Contains(v.Name));
     }
 
     private static HashSet<string> ReadValues(IEnumerable<NodeProto> nodes, IEnumerable<string> graphOutputs)

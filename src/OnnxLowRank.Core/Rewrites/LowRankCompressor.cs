@@ -82,8 +82,6 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             }
             GraphSplice.Apply(graph, replacements, initializers, released);
         }
-        if (options.Discovery.RemoveInitializerInputs)
-            GraphSplice.RemoveInitializerInputs(graph);
         return new CompressionResult(copy, outcomes, skipped);
     }
 
