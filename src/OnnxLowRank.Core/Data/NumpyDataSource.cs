@@ -104,8 +104,8 @@ public sealed class NumpyDataSource : SampleDataSource
     // The number of samples in an array and the shape of one of them, or null when it cannot feed the input.
     private static (int Rows, long[] RowShape)? Rows(ValueDescriptor input, TensorData array)
     {
-        if (input.Shape.Length > 0 && array.Shape.Length == input.Shape.Length - 1)
-            return SampleShape(input, array.ElementCount) is { } single ? (1, single) : null;
+        if (input.Shape.Length > 0 && array.Shape.Length == input.Shape.Length - 1 && SampleShape(input, array.ElementCount) is { } single)
+            return (1, single);
         if (array.Shape.Length == 0 || input.Shape.Length == 0) return null;
 
         var rows = checked((int)array.Shape[0]);

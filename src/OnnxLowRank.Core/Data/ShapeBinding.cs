@@ -36,7 +36,7 @@ public sealed class ShapeBinding
     /// <summary>The concrete shape of every input, in model order, keyed by input name.</summary>
     public IReadOnlyDictionary<string, long[]> Resolve(IReadOnlyList<ValueDescriptor> inputs)
     {
-        var symbols = _named.Where(kv => kv.Value.Length == 1 && !inputs.Any(i => i.Name == kv.Key))
+        var symbols = _named.Where(kv => kv.Value.Length == 1 && !inputs.Any(i => i.Name == kv.Key) && inputs.Any(i => i.SymbolicDims.Contains(kv.Key)))
             .ToDictionary(kv => kv.Key, kv => kv.Value[0], StringComparer.Ordinal);
         var unknown = _named.Keys.Where(k => !symbols.ContainsKey(k) && !inputs.Any(i => i.Name == k)).ToList();
         if (unknown.Count > 0)

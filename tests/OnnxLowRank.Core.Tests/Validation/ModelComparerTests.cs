@@ -1,0 +1,74 @@
+using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Validation;
+
+namespace OnnxLowRank.Core.Tests.Validation;
+
+public class ModelComparerTests
+{
+    // Five samples x = (i, 4 - i), all labelled 0.
+    private sealed class Samples : IDataSource
+    {
+        public string Description => "five samples";
+        public int Count => 5;
+        public bool HasLabels => true;
+
+        public IEnumerable<DataBatch> ReadBatches(int batchSize)
+        {
+            for (var start = 0; start < Count; start += batchSize)
+            {
+                var n = Math.Min(batchSize, Count - start);
+                var x = Enumerable.Range(start, n).SelectMany(i => new float[] { i, 4 - i }).ToArray();
+                yield return new DataBatch(new Dictionary<string, TensorData> { ["x"] = TensorData.FromFloats([n, 2], x) }, n, new int[n]);
+            }
+        }
+    }
+
+    [Test]
+    public void Compares_outputs_over_all_batches_and_times_each_run()
+    {
+        // Original: y = x; argmax per sample (0,4),(1,3),(2,2),(3,1),(4,0) = 1,1,0,0,0 (a tie takes the first).
+        // Compressed: y = (x0 + 2, x1) = (2,4),(3,3),(4,2),(5,1),(6,0) = 1,0,0,0,0.
+        // Agreement 4/5; accuracy vs labels 0: original 3/5, compressed 4/5.
+        // Errors: d = (-2, 0) per sample: max 2, ||d||^2 = 20, ||a||^2 = 16+10+8+10+16 = 60.
+        using var original = new ScriptedSession(x => x, 2);
+        using var compressed = new ScriptedSession(x => [x[0] + 2, x[1]], 2);
+        var comparer = new ModelComparer(new ComparisonOptions { BatchSize = 2, WarmupRuns = 3 });
+
+        var result = comparer.Compare(original, compressed, new Samples());
+
+        var y = result.Outputs.Single();
+        Assert.That(result.Samples, Is.EqualTo(5));
+        Assert.That(y.TopOneAgreement, Is.EqualTo(0.8));
+        Assert.That(y.OriginalAccuracy, Is.EqualTo(0.6));
+        Assert.That(y.CompressedAccuracy, Is.EqualTo(0.8));
+        Assert.That(y.AccuracyDropPoints, Is.EqualTo(-20.0).Within(1e-9));
+        Assert.That(y.MaxAbsoluteError, Is.EqualTo(2.0));
+        Assert.That(y.RelativeL2Error, Is.EqualTo(Math.Sqrt(20.0 / 60.0)).Within(1e-12));
+        // Three batches timed; warm-up runs happen but are not timed.
+        Assert.That(result.Original.Runs, Is.EqualTo(3));
+        Assert.That(result.Compressed.Runs, Is.EqualTo(3));
+        Assert.That(original.Runs, Is.EqualTo(6));
+        Assert.That(result.Speedup, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Gates_pass_and_fail_on_the_primary_output()
+    {
+        using var original = new ScriptedSession(x => x, 2);
+        using var compressed = new ScriptedSession(x => [x[0] + 2, x[1]], 2);
+        var result = new ModelComparer(new ComparisonOptions()).Compare(original, compressed, new Samples());
+
+        var outcomes = new QualityGate(MaxAccuracyDropPoints: 0.5, MinAgreement: 0.9).Evaluate(result);
+        Assert.That(outcomes.Select(o => (o.Name, o.Passed)), Is.EqualTo(new[] { ("max-accuracy-drop", true), ("min-agreement", false) }));
+        Assert.That(outcomes[1].Actual, Is.EqualTo(0.8));
+    }
+
+    [Test]
+    public void An_accuracy_gate_without_labels_is_a_data_error()
+    {
+        var comparison = new ModelComparison("d", 1, 1, false,
+            [new OutputComparison("y", 2, 1, true, 1.0, null, null, 0, 0, 1)], LatencySummary.From([1.0]), LatencySummary.From([1.0]));
+        Assert.Throws<InvalidInputDataException>(() => new QualityGate(MaxAccuracyDropPoints: 1).Evaluate(comparison));
+    }
+}
