@@ -6,6 +6,8 @@ namespace OnnxLowRank.Core.Numerics;
 /// Concurrency: threaded OpenBLAS called from several threads at once oversubscribes the cores and slowed a
 /// Parallel.ForEach over layers about 60-fold in our measurements. So while <see cref="ThreadCount"/> is above 1,
 /// calls run one at a time, each on all OpenBLAS threads; with ThreadCount = 1 they run concurrently, one core each.
+/// Callers parallelise over layers, which measured faster than serialised threaded calls (docs/benchmarks.md), so
+/// ThreadCount starts at 1 unless OPENBLAS_NUM_THREADS says otherwise.
 /// </summary>
 public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
 {
@@ -21,6 +23,8 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
     private OpenBlasLinearAlgebra(OpenBlasLibrary library)
     {
         this.library = library;
+        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null)
+            library.SetNumThreads(1);
         threadCount = library.GetNumThreads();
     }
 
@@ -30,8 +34,8 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
     public string LibraryName => library.Name;
 
     /// <summary>
-    /// OpenBLAS's thread count (process-wide; initially OpenBLAS's default, normally one per core). Above 1, calls
-    /// are serialised; at 1, they run concurrently. Changing it waits for calls in flight to finish.
+    /// OpenBLAS's thread count (process-wide; initially 1, or OPENBLAS_NUM_THREADS when set). Above 1, calls are
+    /// serialised; at 1, they run concurrently. Changing it waits for calls in flight to finish.
     /// </summary>
     public int ThreadCount
     {
