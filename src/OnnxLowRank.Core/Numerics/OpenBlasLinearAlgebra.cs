@@ -4,7 +4,7 @@ namespace OnnxLowRank.Core.Numerics;
 /// Dense kernels from OpenBLAS: dsyrk for Gram matrices, dgemm for products, dsyevd for eigenvalues only and
 /// dsyevr (MRRR) for eigenvectors. Every call allocates its own buffers, so the class is re-entrant.
 /// Concurrency: threaded OpenBLAS called from several threads at once oversubscribes the cores and slowed a
-/// Parallel.ForEach over layers about 60-fold in our measurements. So while <see cref="ThreadCount"/> is above 1,
+/// Parallel.ForEach over layers a hundredfold on a busy 2-core machine. So while <see cref="ThreadCount"/> is above 1,
 /// calls run one at a time, each on all OpenBLAS threads; with ThreadCount = 1 they run concurrently, one core each.
 /// Callers parallelise over layers, which measured faster than serialised threaded calls (docs/benchmarks.md), so
 /// ThreadCount starts at 1 unless OPENBLAS_NUM_THREADS says otherwise.
@@ -56,8 +56,11 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         }
     }
 
-    /// <summary>Loads OpenBLAS, or returns null with the reason it could not be used.</summary>
-    public static OpenBlasLinearAlgebra? TryCreate(out string? failure)
+    /// <summary>
+    /// Loads OpenBLAS, or returns null with the reason it could not be used. One instance per process
+    /// (<see cref="LinearAlgebra.OpenBlas"/>), since the call gate guards process-wide OpenBLAS state.
+    /// </summary>
+    internal static OpenBlasLinearAlgebra? TryCreate(out string? failure)
     {
         var library = OpenBlasLibrary.TryLoad(out failure);
         return library is null ? null : new OpenBlasLinearAlgebra(library);
