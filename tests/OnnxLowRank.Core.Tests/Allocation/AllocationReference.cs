@@ -76,7 +76,7 @@ internal static class AllocationReference
                 Assert.That(SavesEnough(layer, got.Size, settings), $"{layer.Name}: k={got.SliceCount} j={got.Rank} saves less than the minimum");
                 Assert.That(got.ErrorBound, Is.EqualTo(ErrorBound(option, got.Rank)).Within(1e-12));
             }
-            kept += layer.FullSize == got.Size ? layer.FullSize * layer.CostPerParameter : got.Size * layer.CostPerParameter;
+            kept += got.Size * layer.CostPerParameter;
         }
         return kept;
     }
