@@ -8,16 +8,16 @@ namespace OnnxLowRank.Runtime;
 internal static class TensorDataConversion
 {
     /// <summary>A value over the tensor's own array (pinned, not copied) for as long as the value lives.</summary>
-    public static OrtValue ToOrtValue(TensorData tensor) => tensor.Values switch
+    public static OrtValue ToOrtValue(TensorData tensor) => tensor.ElementType switch
     {
-        float[] v => OrtValue.CreateTensorValueFromMemory(v, tensor.Shape),
-        double[] v => OrtValue.CreateTensorValueFromMemory(v, tensor.Shape),
-        Half[] v => OrtValue.CreateTensorValueFromMemory(v, tensor.Shape),
-        long[] v => OrtValue.CreateTensorValueFromMemory(v, tensor.Shape),
-        int[] v => OrtValue.CreateTensorValueFromMemory(v, tensor.Shape),
-        bool[] v => OrtValue.CreateTensorValueFromMemory(v, tensor.Shape),
-        byte[] v => OrtValue.CreateTensorValueFromMemory(v, tensor.Shape),
-        _ => throw new ArgumentException($"{tensor.Values.GetType().Name} is not a TensorData element array.", nameof(tensor)),
+        DataType.Float => OrtValue.CreateTensorValueFromMemory((float[])tensor.Values, tensor.Shape),
+        DataType.Double => OrtValue.CreateTensorValueFromMemory((double[])tensor.Values, tensor.Shape),
+        DataType.Float16 => OrtValue.CreateTensorValueFromMemory((Half[])tensor.Values, tensor.Shape),
+        DataType.Int64 => OrtValue.CreateTensorValueFromMemory((long[])tensor.Values, tensor.Shape),
+        DataType.Int32 => OrtValue.CreateTensorValueFromMemory((int[])tensor.Values, tensor.Shape),
+        DataType.Bool => OrtValue.CreateTensorValueFromMemory((bool[])tensor.Values, tensor.Shape),
+        DataType.Uint8 => OrtValue.CreateTensorValueFromMemory((byte[])tensor.Values, tensor.Shape),
+        _ => throw new ArgumentException($"TensorData of {tensor.ElementType} has no OrtValue carrier.", nameof(tensor)),
     };
 
     /// <summary>A managed copy of a tensor value.</summary>

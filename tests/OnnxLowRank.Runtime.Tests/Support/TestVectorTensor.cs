@@ -36,22 +36,29 @@ internal sealed record TestVectorTensor(TensorElementType ElementType, long[] Sh
 
     public bool IsFloatingPoint => ElementType is TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16;
 
+    /// <summary>Element types with a CLR carrier here; the rest (string, bfloat16, complex, float8, ...) are unsupported.</summary>
+    public static bool IsCarried(TensorElementType elementType) => elementType is
+        TensorElementType.Float or TensorElementType.Double or TensorElementType.Float16 or TensorElementType.Int64 or
+        TensorElementType.Int32 or TensorElementType.Int16 or TensorElementType.Int8 or TensorElementType.UInt8 or
+        TensorElementType.UInt16 or TensorElementType.UInt32 or TensorElementType.UInt64 or TensorElementType.Bool;
+
     /// <summary>An input value over this tensor's array.</summary>
-    public OrtValue ToOrtValue() => Values switch
+    /// <remarks>Switches on the element type, not the array: the CLR lets a byte[] pass as sbyte[] (and int[] as uint[], ...).</remarks>
+    public OrtValue ToOrtValue() => ElementType switch
     {
-        float[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        double[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        Half[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        long[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        int[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        short[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        sbyte[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        byte[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        ushort[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        uint[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        ulong[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        bool[] v => OrtValue.CreateTensorValueFromMemory(v, Shape),
-        _ => throw new InvalidOperationException($"No OrtValue for {Values.GetType().Name}."),
+        TensorElementType.Float => OrtValue.CreateTensorValueFromMemory((float[])Values, Shape),
+        TensorElementType.Double => OrtValue.CreateTensorValueFromMemory((double[])Values, Shape),
+        TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory((Half[])Values, Shape),
+        TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory((long[])Values, Shape),
+        TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory((int[])Values, Shape),
+        TensorElementType.Int16 => OrtValue.CreateTensorValueFromMemory((short[])Values, Shape),
+        TensorElementType.Int8 => OrtValue.CreateTensorValueFromMemory((sbyte[])Values, Shape),
+        TensorElementType.UInt8 => OrtValue.CreateTensorValueFromMemory((byte[])Values, Shape),
+        TensorElementType.UInt16 => OrtValue.CreateTensorValueFromMemory((ushort[])Values, Shape),
+        TensorElementType.UInt32 => OrtValue.CreateTensorValueFromMemory((uint[])Values, Shape),
+        TensorElementType.UInt64 => OrtValue.CreateTensorValueFromMemory((ulong[])Values, Shape),
+        TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory((bool[])Values, Shape),
+        _ => throw new InvalidOperationException($"No OrtValue for {ElementType}."),
     };
 
     /// <summary>A managed copy of an output value, or null when its element type has no carrier here.</summary>
