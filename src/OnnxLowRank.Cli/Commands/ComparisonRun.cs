@@ -1,0 +1,28 @@
+using OnnxLowRank.Cli.Terminal;
+using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Validation;
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Cli.Commands;
+
+/// <summary>Runs an original and a compressed model on the same data, with a progress bar; shared by diff, compress --validate and sweep.</summary>
+internal static class ComparisonRun
+{
+    public static ModelComparison Compare(ConsoleSession console, IModelRunner runner, ModelProto original, ModelProto compressed,
+        string data, DataSourceOptions dataOptions, int batchSize, string label = "comparing")
+    {
+        using var originalSession = runner.Open(original);
+        using var compressedSession = runner.Open(compressed);
+        var source = DataSourceOpener.Open(data, originalSession.Inputs, dataOptions);
+        var comparer = new ModelComparer(new ComparisonOptions { BatchSize = batchSize });
+        return console.WithProgress(report =>
+            comparer.Compare(originalSession, compressedSession, source, new Progress(done => report(label, done, source.Count))));
+    }
+
+    // Synchronous, unlike System.Progress, which posts to the thread pool and can report after the work ends.
+    private sealed class Progress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}

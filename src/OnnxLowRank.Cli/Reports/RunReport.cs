@@ -1,0 +1,53 @@
+using OnnxLowRank.Core.Validation;
+
+namespace OnnxLowRank.Cli.Reports;
+
+/// <summary>
+/// The document every report format renders: one per command run. Its JSON form is the stable
+/// schema described in docs/report-schema.md; fields are only ever added, and a change that
+/// breaks readers raises <see cref="SchemaVersion"/>.
+/// </summary>
+public sealed record RunReport
+{
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    public string Tool { get; init; } = "onnx-lowrank";
+
+    public required string ToolVersion { get; init; }
+
+    /// <summary>diff, compress, sweep or analyze.</summary>
+    public required string Command { get; init; }
+
+    public required DateTimeOffset CreatedUtc { get; init; }
+
+    /// <summary>False when a quality gate failed.</summary>
+    public bool Passed { get; init; } = true;
+
+    public required ModelSummary Original { get; init; }
+
+    public ModelSummary? Compressed { get; init; }
+
+    public ComparisonSection? Comparison { get; init; }
+
+    public IReadOnlyList<GateOutcome> Gates { get; init; } = [];
+}
+
+/// <summary>A model file: where it is, its size on disk, and its stored parameters (initializers and Constant tensors).</summary>
+public sealed record ModelSummary(string Path, long FileBytes, long Parameters);
+
+/// <summary>How the compressed model's outputs compare with the original's, and how fast each ran.</summary>
+public sealed record ComparisonSection(
+    string Data,
+    int Samples,
+    int BatchSize,
+    bool HasLabels,
+    IReadOnlyList<OutputComparison> Outputs,
+    LatencySummary OriginalLatency,
+    LatencySummary CompressedLatency,
+    double Speedup)
+{
+    public static ComparisonSection From(ModelComparison c) =>
+        new(c.Data, c.Samples, c.BatchSize, c.HasLabels, c.Outputs, c.Original, c.Compressed, c.Speedup);
+}

@@ -1,0 +1,134 @@
+using System.IO.Compression;
+using System.Text.Json;
+using OnnxLowRank.Runtime;
+
+namespace OnnxLowRank.Cli.Tests;
+
+public class DiffCommandTests
+{
+    private string _folder = "";
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cli-{Guid.NewGuid():N}")).FullName;
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public void A_model_against_itself_agrees_fully_and_scores_what_onnx_runtime_scores()
+    {
+        var mlp = RepositoryFiles.Model("mlp.onnx");
+        var report = Path.Combine(_folder, "diff.json");
+        var run = CliProcess.Run("diff", mlp, mlp, "--data", RepositoryFiles.TestImages, "--labels", RepositoryFiles.TestLabels,
+            "--normalize", RepositoryFiles.Normalization, "--batch", "500", "--report", report);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var comparison = json.RootElement.GetProperty("comparison");
+        var logits = comparison.GetProperty("outputs")[0];
+        Assert.That(json.RootElement.GetProperty("schemaVersion").GetInt32(), Is.EqualTo(1));
+        Assert.That(comparison.GetProperty("samples").GetInt32(), Is.EqualTo(2000));
+        Assert.That(logits.GetProperty("name").GetString(), Is.EqualTo("logits"));
+        Assert.That(logits.GetProperty("topOneAgreement").GetDouble(), Is.EqualTo(1.0));
+        Assert.That(logits.GetProperty("maxAbsoluteError").GetDouble(), Is.Zero);
+        var accuracy = ReferenceAccuracy(mlp, batch: 500);
+        Assert.That(accuracy, Is.GreaterThan(0.8), "the reference model should classify Fashion-MNIST");
+        Assert.That(logits.GetProperty("originalAccuracy").GetDouble(), Is.EqualTo(accuracy));
+        Assert.That(logits.GetProperty("compressedAccuracy").GetDouble(), Is.EqualTo(accuracy));
+        Assert.That(run.Stdout, Does.Contain("logits"));
+    }
+
+    [Test]
+    public void A_failed_gate_exits_with_one()
+    {
+        var run = CliProcess.Run("diff", RepositoryFiles.Model("mlp.onnx"), RepositoryFiles.Model("resnet.onnx"),
+            "--data", RepositoryFiles.TestImages, "--normalize", RepositoryFiles.Normalization, "--limit", "300", "--min-agreement", "0.99", "--quiet");
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("gate failed: top-1 agreement"));
+        Assert.That(run.Stdout, Is.Empty, "--quiet prints no tables");
+    }
+
+    [Test]
+    public void A_missing_model_exits_with_two_and_one_line_naming_it()
+    {
+        var missing = Path.Combine(_folder, "absent.onnx");
+        var run = CliProcess.Run("diff", missing, missing, "--data", "random");
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(run.Stderr, Does.Contain(missing).And.Contain("does not exist"));
+    }
+
+    [Test]
+    public void A_missing_data_file_exits_with_two()
+    {
+        var mlp = RepositoryFiles.Model("mlp.onnx");
+        var run = CliProcess.Run("diff", mlp, mlp, "--data", Path.Combine(_folder, "none.gz"));
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("none.gz"));
+    }
+
+    [TestCase("--batch", "zero")]
+    [TestCase("--batch", "0")]
+    [TestCase("--ep", "tpu")]
+    [TestCase("--report", "out.pdf")]
+    [TestCase("--no-such-option", "1")]
+    public void A_bad_argument_exits_with_two(string option, string value)
+    {
+        var run = CliProcess.Run("diff", "a.onnx", "b.onnx", "--data", "random", option, value);
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stderr, Does.StartWith("error:"));
+    }
+
+    [Test]
+    public void Markdown_and_html_reports_follow_the_extension()
+    {
+        var mlp = RepositoryFiles.Model("mlp.onnx");
+        var markdown = Path.Combine(_folder, "r.md");
+        var html = Path.Combine(_folder, "r.html");
+        foreach (var report in new[] { markdown, html })
+        {
+            var run = CliProcess.Run("diff", mlp, mlp, "--data", "random", "--limit", "8", "--report", report, "--quiet");
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        }
+        Assert.That(File.ReadAllText(markdown), Does.StartWith("# onnx-lowrank diff").And.Contain("| logits |"));
+        var page = File.ReadAllText(html);
+        Assert.That(page, Does.StartWith("<!DOCTYPE html>").And.Contain("<svg").And.Not.Contain("<script"));
+    }
+
+    /// <summary>Accuracy computed without the tool: the IDX bytes decoded here, run through ONNX Runtime directly.</summary>
+    private static double ReferenceAccuracy(string modelPath, int batch)
+    {
+        var images = Gunzip(RepositoryFiles.TestImages);
+        var labels = Gunzip(RepositoryFiles.TestLabels);
+        var count = (images[4] << 24) | (images[5] << 16) | (images[6] << 8) | images[7];
+        using var session = new InferenceSession(modelPath);
+        var correct = 0;
+        for (var start = 0; start < count; start += batch)
+        {
+            var n = Math.Min(batch, count - start);
+            var pixels = new float[n * 784];
+            for (var i = 0; i < pixels.Length; i++) pixels[i] = (float)((images[16 + (start * 784) + i] / 255.0 - 0.2860) / 0.3530);
+            using var input = OrtValue.CreateTensorValueFromMemory(pixels, [n, 1, 28, 28]);
+            using var outputs = session.Run(["input"], [input], ["logits"]);
+            var logits = outputs.First().GetTensorDataAsArray<float>();
+            for (var r = 0; r < n; r++)
+            {
+                var best = 0;
+                for (var c = 1; c < 10; c++)
+                {
+                    if (logits[(r * 10) + c] > logits[(r * 10) + best]) best = c;
+                }
+                if (best == labels[8 + start + r]) correct++;
+            }
+        }
+        return (double)correct / count;
+    }
+
+    private static byte[] Gunzip(string path)
+    {
+        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var bytes = new MemoryStream();
+        gzip.CopyTo(bytes);
+        return bytes.ToArray();
+    }
+}
