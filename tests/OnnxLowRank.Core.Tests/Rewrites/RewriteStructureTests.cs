@@ -3,6 +3,7 @@ using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;
 using OnnxLowRank.Core.Tests.Support;
 using OnnxLowRank.Onnx;
+using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;
 
 namespace OnnxLowRank.Core.Tests.Rewrites;
 
@@ -57,5 +58,18 @@ public class RewriteStructureTests
         var result = new LowRankCompressor().Compress(model, new CompressionPlan([new LayerPlan("head", 1, 5)]));
         Assert.That(result.Layers, Is.Empty);
         Assert.That(result.Skipped.Single(s => s.NodeName == "head").Reason, Is.EqualTo(SkipReason.NotBeneficial));
+    }
+
+    [TestCase(DataType.Float16)]
+    [TestCase(DataType.Bfloat16)]
+    [TestCase(DataType.Double)]
+    public void FactorsKeepTheWeightsElementType(DataType type)
+    {
+        var b = new ModelBuilder(13, type);
+        b.Node("Conv", "conv", [b.Input("X", 1, 4, 6, 6), b.Initializer("W", [6, 4, 3, 3], RandomValues.Normal(2, 216))], b.Output("Y"));
+
+        var result = new LowRankCompressor().Compress(b.Build(), new CompressionPlan([new LayerPlan("conv", 2, 3)]));
+
+        Assert.That(result.Model.Graph.Initializer.Select(t => (DataType)t.DataType), Is.EqualTo(new[] { type, type }));
     }
 }
