@@ -4,6 +4,7 @@ namespace OnnxLowRank.Runtime;
 internal static class CudaProvider
 {
     public const string Advice =
-        "the CUDA execution provider needs an ONNX Runtime build with libonnxruntime_providers_cuda and " +
-        "libonnxruntime_providers_shared beside the library, plus CUDA and cuDNN; point ONNXRUNTIME_LIB at such a build, or use the CPU provider";
+        "the CUDA execution provider needs libonnxruntime_providers_shared and libonnxruntime_providers_cuda of the same " +
+        "ONNX Runtime version beside the library (as in the onnxruntime-gpu release), plus CUDA and cuDNN; " +
+        "point ONNXRUNTIME_LIB at such a build, or use the CPU provider";
 }

@@ -20,8 +20,7 @@ public sealed unsafe class InferenceSession : IDisposable
             }
             fixed (byte* path = Utf8.NullTerminated(modelPath)) return api.CreateSession(env, path, sessionOptions, session);
         }, modelPath);
-        (InputNames, InputMetadata) = ReadMetadata(input: true);
-        (OutputNames, OutputMetadata) = ReadMetadata(input: false);
+        (InputNames, InputMetadata, OutputNames, OutputMetadata) = ReadAllMetadata();
     }
 
     /// <summary>Loads a serialized model held in memory.</summary>
@@ -32,8 +31,7 @@ public sealed unsafe class InferenceSession : IDisposable
         {
             fixed (byte* data = model) return api.CreateSessionFromArray(env, data, (nuint)model.Length, sessionOptions, session);
         }, filePath: null);
-        (InputNames, InputMetadata) = ReadMetadata(input: true);
-        (OutputNames, OutputMetadata) = ReadMetadata(input: false);
+        (InputNames, InputMetadata, OutputNames, OutputMetadata) = ReadAllMetadata();
     }
 
     /// <summary>Inputs to feed, in the model's order (initializers that may be overridden are not listed).</summary>
@@ -56,6 +54,9 @@ public sealed unsafe class InferenceSession : IDisposable
         ArgumentNullException.ThrowIfNull(outputNames);
         if (inputNames.Count != inputValues.Count)
             throw new ArgumentException($"{inputNames.Count} input names but {inputValues.Count} input values.", nameof(inputValues));
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        // A released value would hand ONNX Runtime a dangling pointer.
+        if (inputValues.Any(v => v.Handle.IsClosed)) throw new ObjectDisposedException(nameof(OrtValue), "An input value has been disposed.");
 
         using var inNames = new Utf8StringArray(inputNames);
         using var outNames = new Utf8StringArray(outputNames);
@@ -89,6 +90,21 @@ public sealed unsafe class InferenceSession : IDisposable
         finally
         {
             ownOptions?.Dispose();
+        }
+    }
+
+    private (IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>, IReadOnlyList<string>, IReadOnlyDictionary<string, NodeMetadata>) ReadAllMetadata()
+    {
+        try
+        {
+            var (inputNames, inputs) = ReadMetadata(input: true);
+            var (outputNames, outputs) = ReadMetadata(input: false);
+            return (inputNames, inputs, outputNames, outputs);
+        }
+        catch
+        {
+            _handle.Dispose();
+            throw;
         }
     }
 
