@@ -152,4 +152,17 @@ public class LayerDiscoveryTests
 
         Assert.That((layer.NodeName, layer.Geometry.KernelSize, layer.SliceCounts()), Is.EqualTo(("Conv:Y", 3, new[] { 1, 2, 4 })));
     }
+
+    [Test]
+    public void RepeatedNodeNamesAreReplacedByNamesThatStayUnique()
+    {
+        var b = new ModelBuilder();
+        b.Node("MatMul", "dense", [b.Input("X", 2, 6), b.Initializer("B1", [6, 5], Ones(30))], "h");
+        b.Node("MatMul", "dense", ["h", b.Initializer("B2", [5, 4], Ones(20))], "g");
+        b.Node("MatMul", "MatMul:h", ["g", b.Initializer("B3", [4, 3], Ones(12))], b.Output("Y"));
+
+        var names = LayerDiscovery.Find(b.Build()).Layers.Select(l => l.NodeName);
+
+        Assert.That(names, Is.EqualTo(new[] { "MatMul:h#0", "MatMul:g", "MatMul:h" }));
+    }
 }
