@@ -24,6 +24,12 @@ public static class CliApplication
         root.Add(quiet);
         root.Add(verbose);
 
+        var analyze = new AnalyzeCommand();
+        Register(root, analyze.Build(), analyze.Execute);
+        var compress = new CompressCommand();
+        Register(root, compress.Build(), compress.Execute);
+        var sweep = new SweepCommand();
+        Register(root, sweep.Build(), sweep.Execute);
         var diff = new DiffCommand();
         Register(root, diff.Build(), diff.Execute);
 

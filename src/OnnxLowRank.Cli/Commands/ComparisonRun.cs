@@ -15,10 +15,14 @@ internal static class ComparisonRun
         using var originalSession = runner.Open(original);
         using var compressedSession = runner.Open(compressed);
         var source = DataSourceOpener.Open(data, originalSession.Inputs, dataOptions);
-        var comparer = new ModelComparer(new ComparisonOptions { BatchSize = batchSize });
-        return console.WithProgress(report =>
-            comparer.Compare(originalSession, compressedSession, source, new Progress(done => report(label, done, source.Count))));
+        return console.WithProgress(report => Compare(originalSession, compressedSession, source, batchSize, report, label));
     }
+
+    /// <summary>Compares open sessions, reporting progress through <paramref name="report"/> (stage, done, total).</summary>
+    public static ModelComparison Compare(IModelSession original, IModelSession compressed, IDataSource source, int batchSize,
+        Action<string, double, double> report, string label) =>
+        new ModelComparer(new ComparisonOptions { BatchSize = batchSize })
+            .Compare(original, compressed, source, new Progress(done => report(label, done, source.Count)));
 
     // Synchronous, unlike System.Progress, which posts to the thread pool and can report after the work ends.
     private sealed class Progress(Action<int> report) : IProgress<int>

@@ -54,22 +54,6 @@ internal sealed class DiffCommand
             Comparison = ComparisonSection.From(comparison),
             Gates = outcomes,
         };
-        return Finish(console, report, result.GetValue(_report));
-    }
-
-    /// <summary>Shows the report, writes the report file, and says which gates failed.</summary>
-    public static int Finish(ConsoleSession console, RunReport report, string? reportPath)
-    {
-        if (!console.Quiet)
-        {
-            foreach (var section in ReportSections.Of(report)) TableRendering.Write(console.Out, section);
-        }
-        if (reportPath is not null)
-        {
-            ReportFile.Write(report, reportPath);
-            console.Info($"report written to {reportPath}");
-        }
-        foreach (var failed in report.Gates.Where(g => !g.Passed)) console.Error.WriteLine($"gate failed: {failed.Description}");
-        return report.Passed ? ExitCode.Success : ExitCode.GateFailed;
+        return ReportPresentation.Finish(console, report, result.GetValue(_report));
     }
 }

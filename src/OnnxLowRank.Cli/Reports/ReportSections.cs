@@ -8,6 +8,9 @@ public static class ReportSections
     public static IReadOnlyList<ReportSectionView> Of(RunReport report)
     {
         var sections = new List<ReportSectionView>();
+        if (report.Analysis is { } analysis) sections.AddRange(Analysis(analysis));
+        if (report.Compression is { } compression) sections.AddRange(Compression(compression));
+        if (report.Sweep is { } sweep) sections.Add(Sweep(sweep));
         if (report.Comparison is { } comparison)
         {
             sections.Add(Outputs(comparison));
@@ -52,6 +55,79 @@ public static class ReportSections
             [("original", [c.OriginalLatency.MedianMs, c.OriginalLatency.P90Ms]), ("compressed", [c.CompressedLatency.MedianMs, c.CompressedLatency.P90Ms])]).ToSvg();
         return new ReportSectionView("Latency", table, $"Speedup (median): {ReportText.Ratio(c.Speedup)}; warm-up runs excluded.", [chart]);
     }
+
+    private static IEnumerable<ReportSectionView> Analysis(AnalysisSection a)
+    {
+        var energyHeaders = AnalysisSection.EnergyShares.Select(s => new ReportColumn($"rank {s * 100:0}% en."));
+        var errorHeaders = AnalysisSection.ErrorLevels.Select(e => new ReportColumn($"size {e * 100:0}% err."));
+        var rows = a.Layers.Select(l => (IReadOnlyList<string>)
+        [
+            l.Name, l.OpType, string.Join("x", l.WeightShape), ReportText.Count(l.Parameters), l.Flops is { } f ? ReportText.Count(f) : "-",
+            .. l.RanksAtEnergy.Select(r => $"{r.Rank}/{l.MaxRank}"),
+            .. l.SizesAtError.Select(s => s.Parameters == l.Parameters ? "whole" : $"{ReportText.Count(s.Parameters)} ({ReportText.Percent((double)s.Parameters / l.Parameters)})"),
+        ]).ToList();
+        var flops = a.BudgetFlops is { } total ? $", {ReportText.Count(total)} multiply-accumulates per sample" : "";
+        var chart = new BarChart("Parameters per layer", "parameters", a.Layers.Select(l => l.Name).ToList(),
+            [("whole", a.Layers.Select(l => (double)l.Parameters).ToList()),
+             ("at 10% error", a.Layers.Select(l => (double)l.SizesAtError.First(s => s.RelativeError == 0.10).Parameters).ToList())], LogY: true).ToSvg(800, 400);
+        yield return new ReportSectionView("Compressible layers",
+            new ReportTable([new("layer", false), new("op", false), new("weight", false), new("parameters"), new("FLOPs"), .. energyHeaders, .. errorHeaders], rows),
+            $"{a.Layers.Count} compressible layers; {ReportText.Count(a.BudgetParameters)} weight parameters in the budget{flops}.", [chart]);
+        if (a.WholeLayers.Count > 0)
+        {
+            yield return new ReportSectionView("Layers kept whole",
+                new ReportTable([new("layer", false), new("op", false), new("parameters"), new("FLOPs")],
+                    a.WholeLayers.Select(w => (IReadOnlyList<string>)[w.Name, w.OpType, ReportText.Count(w.Parameters), w.Flops is { } f ? ReportText.Count(f) : "-"]).ToList()));
+        }
+        if (a.Skipped.Count > 0) yield return Skipped("Skipped nodes", a.Skipped);
+    }
+
+    private static IEnumerable<ReportSectionView> Compression(CompressionSection c)
+    {
+        var budget = c.Budget == "energy" ? $"energy share {ReportText.Number(c.EnergyThreshold ?? 0)} per layer" : $"keep {ReportText.Percent(c.KeepFraction)} of {c.Budget}";
+        var flops = c.BudgetFlopsBefore is { } before && c.BudgetFlopsAfter is { } after ? $"; FLOPs {ReportText.Count(before)} -> {ReportText.Count(after)}" : "";
+        var rows = c.Layers.Select(l => (IReadOnlyList<string>)
+        [
+            l.Name, l.Op, l.SliceCount.ToString(), l.Rank.ToString(), ReportText.Count(l.OriginalParameters), ReportText.Count(l.NewParameters),
+            ReportText.Percent((double)l.NewParameters / l.OriginalParameters), ReportText.Scientific(l.RelativeError),
+        ]).ToList();
+        var names = c.Layers.Select(l => l.Name).ToList();
+        var kept = new BarChart("Share of each layer kept", "kept fraction", names, [("kept", c.Layers.Select(l => (double)l.NewParameters / l.OriginalParameters).ToList())]).ToSvg(800, 400);
+        var error = new BarChart("Relative error per layer", "||W - W^|| / ||W||", names, [("error", c.Layers.Select(l => l.RelativeError).ToList())], LogY: true).ToSvg(800, 400);
+        yield return new ReportSectionView("Rewritten layers",
+            new ReportTable([new("layer", false), new("op", false), new("k"), new("rank"), new("parameters"), new("after"), new("kept"), new("rel. error")], rows),
+            $"Method {c.Method}, {budget}: kept {ReportText.Percent(c.KeptFraction)} of the budget; weights {ReportText.Count(c.BudgetParametersBefore)} -> {ReportText.Count(c.BudgetParametersAfter)}{flops}; worst error bound {ReportText.Scientific(c.MaxErrorBound)}.",
+            [kept, error]);
+        if (c.Skipped.Count > 0) yield return Skipped("Layers left whole", c.Skipped);
+    }
+
+    private static ReportSectionView Sweep(SweepSection s)
+    {
+        var rows = s.Points.Select(p => (IReadOnlyList<string>)
+        [
+            p.Method, ReportText.Percent(p.KeepFraction), ReportText.Percent(p.KeptFraction),
+            ReportText.Percent(p.TopOneAgreement), ReportText.Percent(p.Accuracy), ReportText.Points(p.AccuracyDropPoints is { } d ? -d : null),
+            p.RelativeL2Error is { } e ? ReportText.Scientific(e) : "-", p.MaxErrorBound is { } b ? ReportText.Scientific(b) : "-",
+            p.Speedup is { } x ? ReportText.Ratio(x) : "-", p.Error ?? "",
+        ]).ToList();
+        var byMethod = s.Points.Where(p => p.Error is null).GroupBy(p => p.Method).ToList();
+        ChartSeries Series(IGrouping<string, SweepPoint> g, Func<SweepPoint, double?> y) =>
+            new(g.Key, g.Where(p => y(p).HasValue).Select(p => (p.KeptFraction ?? p.KeepFraction, y(p)!.Value)).ToList());
+        var hasAccuracy = s.Points.Any(p => p.Accuracy.HasValue);
+        var quality = hasAccuracy
+            ? new LineChart("Accuracy against the share kept", $"kept fraction of {s.Budget}", "accuracy", byMethod.Select(g => Series(g, p => p.Accuracy)).ToList())
+            : new LineChart("Top-1 agreement against the share kept", $"kept fraction of {s.Budget}", "agreement", byMethod.Select(g => Series(g, p => p.TopOneAgreement)).ToList());
+        var error = new LineChart("Output error against the share kept", $"kept fraction of {s.Budget}", "relative L2 error",
+            byMethod.Select(g => Series(g, p => p.RelativeL2Error)).ToList(), LogY: true);
+        var baseline = s.OriginalAccuracy is { } a ? $" The original scores {ReportText.Percent(a)}." : "";
+        return new ReportSectionView("Sweep",
+            new ReportTable([new("method", false), new("keep"), new("kept"), new("agreement"), new("accuracy"), new("change"), new("rel. L2 error"), new("worst bound"), new("speedup"), new("note", false)], rows),
+            $"{s.Samples} samples from {s.Data}; fractions of {s.Budget}.{baseline}", [quality.ToSvg(), error.ToSvg()]);
+    }
+
+    private static ReportSectionView Skipped(string title, IReadOnlyList<SkippedEntry> skipped) => new(title,
+        new ReportTable([new("node", false), new("op", false), new("reason", false), new("detail", false)],
+            skipped.Select(s => (IReadOnlyList<string>)[s.Name, s.OpType, s.Reason, s.Detail]).ToList()));
 
     private static ReportSectionView Gates(RunReport report) => new("Gates",
         new ReportTable([new("gate", false), new("threshold"), new("measured"), new("result", false)],

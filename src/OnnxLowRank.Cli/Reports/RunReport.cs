@@ -32,6 +32,15 @@ public sealed record RunReport
     public ComparisonSection? Comparison { get; init; }
 
     public IReadOnlyList<GateOutcome> Gates { get; init; } = [];
+
+    /// <summary>compress: the budget and the rewritten layers.</summary>
+    public CompressionSection? Compression { get; init; }
+
+    /// <summary>sweep: one point per method and keep fraction.</summary>
+    public SweepSection? Sweep { get; init; }
+
+    /// <summary>analyze: the layers and their spectra.</summary>
+    public AnalysisSection? Analysis { get; init; }
 }
 
 /// <summary>A model file: where it is, its size on disk, and its stored parameters (initializers and Constant tensors).</summary>

@@ -12,6 +12,7 @@ public sealed class ConsoleSession
     {
         Out = CreateConsole(stdout, interactive);
         ErrorConsole = CreateConsole(stderr, interactive);
+        Stdout = stdout;
         Error = stderr;
         Quiet = quiet;
         Verbose = verbose;
@@ -20,6 +21,9 @@ public sealed class ConsoleSession
 
     /// <summary>Standard output, for results.</summary>
     public IAnsiConsole Out { get; }
+
+    /// <summary>Standard output as plain text, for machine-readable results (JSON).</summary>
+    public TextWriter Stdout { get; }
 
     /// <summary>Standard error as plain text, for one-line messages.</summary>
     public TextWriter Error { get; }

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using OnnxLowRank.Cli.Reports;
+using OnnxLowRank.Cli.Terminal;
+using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Onnx;
+using OnnxLowRank.Runtime;
+
+namespace OnnxLowRank.Cli.Commands;
+
+/// <summary>
+/// analyze MODEL: every compressible layer with its size, FLOPs (measured in ONNX Runtime) and how
+/// far its spectrum lets it shrink; every skipped node with the reason.
+/// </summary>
+internal sealed class AnalyzeCommand
+{
+    private readonly Argument<string> _model = new("MODEL") { Description = "The .onnx model" };
+    private readonly Option<bool> _json = new("--json") { Description = "Print the report as JSON on standard output instead of tables" };
+    private readonly PipelineArguments _pipeline = new();
+    private readonly EngineOptions _engine = new();
+    private readonly Option<string?> _report = ReportOption.Create();
+
+    public Command Build()
+    {
+        var command = new Command("analyze", "Show each compressible layer's size, FLOPs and spectrum, and why other nodes are skipped");
+        command.Add(_model);
+        command.Add(_json);
+        _pipeline.AddTo(command);
+        _engine.AddTo(command);
+        command.Add(_report);
+        return command;
+    }
+
+    public int Execute(ParseResult result, ConsoleSession console)
+    {
+        var path = result.GetRequiredValue(_model);
+        var model = OnnxModelFile.Load(path);
+        var pipeline = new CompressionPipeline(new OnnxRuntimeModelRunner(_engine.Read(result)));
+        var analysis = console.WithProgress(report =>
+            pipeline.Analyze(model, _pipeline.Read(result), PipelineProgressBridge.To(report)));
+        var runReport = new RunReport
+        {
+            ToolVersion = CliApplication.Version,
+            Command = "analyze",
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Original = ModelSummaries.Of(path, model),
+            Analysis = AnalysisSection.From(analysis),
+        };
+        if (result.GetValue(_json))
+        {
+            console.Stdout.Write(JsonReport.Render(runReport));
+            if (result.GetValue(_report) is { } file) ReportFile.Write(runReport, file);
+            return ExitCode.Success;
+        }
+        return ReportPresentation.Finish(console, runReport, result.GetValue(_report));
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using OnnxLowRank.Cli.Reports;
+using OnnxLowRank.Cli.Terminal;
+using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Validation;
+using OnnxLowRank.Onnx;
+using OnnxLowRank.Runtime;
+
+namespace OnnxLowRank.Cli.Commands;
+
+/// <summary>
+/// compress MODEL -o OUT: allocate ranks under a budget, rewrite the layers into low-rank pairs,
+/// save; with --validate DATA, compare the result with the original and apply the gates.
+/// </summary>
+internal sealed class CompressCommand
+{
+    private readonly Argument<string> _model = new("MODEL") { Description = "The .onnx model to compress" };
+    private readonly Option<string> _output = new("--output", "-o") { Description = "Where to write the compressed model", Required = true, HelpName = "OUT" };
+    private readonly Option<string> _method = new Option<string>("--method")
+    {
+        Description = "Rank allocator",
+        DefaultValueFactory = _ => RankAllocators.Auto,
+        HelpName = string.Join("|", [RankAllocators.Auto, .. RankAllocators.Names]),
+    }.AcceptOnlyFromAmong([RankAllocators.Auto, .. RankAllocators.Names]);
+    private readonly Option<double?> _keepParams = new Option<double?>("--keep-params") { Description = "Keep this fraction of the compressible layers' weights (default 0.5)", HelpName = "R" }.Between(0, 1);
+    private readonly Option<double?> _keepFlops = new Option<double?>("--keep-flops") { Description = "Keep this fraction of their multiply-accumulates", HelpName = "R" }.Between(0, 1);
+    private readonly Option<double?> _energy = new Option<double?>("--energy") { Description = "No global budget: keep this share of each layer's energy (ARSVD)", HelpName = "T" }.Between(0, 1);
+    private readonly PipelineArguments _pipeline = new();
+    private readonly DataOptions _validate = new("--validate", "Compare with the original on these inputs (same forms as diff --data)", required: false);
+    private readonly EngineOptions _engine = new();
+    private readonly GateOptions _gates = new();
+    private readonly Option<string?> _report = ReportOption.Create();
+
+    public Command Build()
+    {
+        var command = new Command("compress", "Factorize layers into low-rank pairs under a budget and save the model");
+        command.Add(_model);
+        command.Add(_output);
+        command.Add(_method);
+        command.Add(_keepParams);
+        command.Add(_keepFlops);
+        command.Add(_energy);
+        _pipeline.AddTo(command);
+        _validate.AddTo(command);
+        _engine.AddTo(command);
+        _gates.AddTo(command);
+        command.Add(_report);
+        command.Validators.Add(result =>
+        {
+            var budgets = new Option[] { _keepParams, _keepFlops, _energy }.Where(o => result.GetResult(o) is { Implicit: false }).ToList();
+            if (budgets.Count > 1) result.AddError($"Give one budget: {string.Join(" or ", budgets.Select(b => b.Name))}, not both.");
+            var gates = new Option[] { _gates.MaxAccuracyDrop, _gates.MinAgreement }.Any(o => result.GetResult(o) is { Implicit: false });
+            if (gates && result.GetResult(_validate.Data) is null) result.AddError("Gates need --validate DATA to measure against.");
+        });
+        return command;
+    }
+
+    public int Execute(ParseResult result, ConsoleSession console)
+    {
+        var path = result.GetRequiredValue(_model);
+        var outputPath = result.GetRequiredValue(_output);
+        var options = Budget(result, _pipeline.Read(result) with { Method = result.GetRequiredValue(_method) });
+        var model = OnnxModelFile.Load(path);
+        var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
+
+        var compressed = console.WithProgress(report => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report)));
+        SaveModel(compressed.Compression.Model, outputPath);
+
+        ModelComparison? comparison = null;
+        IReadOnlyList<GateOutcome> outcomes = [];
+        if (result.GetValue(_validate.Data) is { } data)
+        {
+            comparison = ComparisonRun.Compare(console, runner, model, compressed.Compression.Model, data, _validate.Read(result), result.GetValue(_validate.Batch), "validating");
+            outcomes = _gates.Read(result).Evaluate(comparison);
+        }
+        var report = new RunReport
+        {
+            ToolVersion = CliApplication.Version,
+            Command = "compress",
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Passed = outcomes.All(o => o.Passed),
+            Original = ModelSummaries.Of(path, model),
+            Compressed = ModelSummaries.Of(outputPath, compressed.Compression.Model),
+            Compression = CompressionSection.From(compressed, options),
+            Comparison = comparison is null ? null : ComparisonSection.From(comparison),
+            Gates = outcomes,
+        };
+        console.Info($"wrote {outputPath}: {ReportText.Count(compressed.ParametersBefore)} -> {ReportText.Count(compressed.ParametersAfter)} parameters");
+        return ReportPresentation.Finish(console, report, result.GetValue(_report));
+    }
+
+    private PipelineOptions Budget(ParseResult result, PipelineOptions options)
+    {
+        if (result.GetValue(_energy) is { } energy) return options with { Budget = BudgetKind.Energy, EnergyThreshold = energy };
+        if (result.GetValue(_keepFlops) is { } flops) return options with { Budget = BudgetKind.Flops, KeepFraction = flops };
+        return options with { Budget = BudgetKind.Parameters, KeepFraction = result.GetValue(_keepParams) ?? options.KeepFraction };
+    }
+
+    private static void SaveModel(Onnx.Protos.ModelProto model, string path)
+    {
+        try
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (folder is not null) Directory.CreateDirectory(folder);
+            OnnxModelFile.Save(model, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"The compressed model cannot be written: {e.Message}", path, advice: "choose a writable -o path", inner: e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Pipeline;
+
+namespace OnnxLowRank.Cli.Commands;
+
+/// <summary>Options that shape layer discovery and allocation, shared by analyze, compress and sweep.</summary>
+internal sealed class PipelineArguments
+{
+    public Option<string[]> Exclude { get; } = new("--exclude")
+    {
+        Description = "Leave layers whose name matches this pattern (* and ? wildcards) whole; repeatable",
+        HelpName = "PATTERN",
+    };
+
+    public Option<int> MaxK { get; } = new Option<int>("--max-k")
+    {
+        Description = "Largest number of channel slices k tried per Conv layer (1 = plain SVD)",
+        DefaultValueFactory = _ => AllocationSettings.Default.MaxSliceCount,
+        HelpName = "K",
+    }.AtLeast(1);
+
+    public Option<double?> MinSaving { get; } = new Option<double?>("--min-saving")
+    {
+        Description = $"Only factorize a layer when that saves at least this share of it (default {AllocationSettings.Default.MinimumSaving})",
+        HelpName = "FRAC",
+    }.Between(0, 0.99);
+
+    public Option<string[]> Dims { get; } = new("--dim")
+    {
+        Description = "Size of a symbolic input dimension for FLOP counting: NAME=SIZE or INPUT:AXIS=SIZE (default 1); repeatable",
+        HelpName = "DIM=SIZE",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Exclude);
+        command.Add(MaxK);
+        command.Add(MinSaving);
+        command.Add(Dims);
+        Dims.Validators.Add(result =>
+        {
+            foreach (var text in result.Tokens.Select(t => t.Value))
+            {
+                if (ParseDim(text) is null) result.AddError($"--dim '{text}' is not NAME=SIZE with a positive SIZE.");
+            }
+        });
+    }
+
+    /// <summary>The pipeline options these arguments describe (budget fields at their defaults).</summary>
+    public PipelineOptions Read(ParseResult result) => new()
+    {
+        Exclude = result.GetValue(Exclude) ?? [],
+        Allocation = AllocationSettings.Default with
+        {
+            MaxSliceCount = result.GetValue(MaxK),
+            MinimumSaving = result.GetValue(MinSaving) ?? AllocationSettings.Default.MinimumSaving,
+        },
+        DimensionSizes = (result.GetValue(Dims) ?? []).Select(ParseDim).OfType<KeyValuePair<string, long>>().ToDictionary(),
+    };
+
+    private static KeyValuePair<string, long>? ParseDim(string text)
+    {
+        var eq = text.LastIndexOf('=');
+        return eq > 0 && long.TryParse(text[(eq + 1)..], out var size) && size > 0 ? new(text[..eq], size) : null;
+    }
+}

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using OnnxLowRank.Cli.Reports;
+using OnnxLowRank.Cli.Terminal;
+using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Onnx;
+using OnnxLowRank.Onnx.Errors;
+using OnnxLowRank.Runtime;
+
+namespace OnnxLowRank.Cli.Commands;
+
+/// <summary>
+/// sweep MODEL --data DATA --keep 0.1:0.9:0.1 --methods alds,uniform: the model is analysed once,
+/// then compressed at every keep fraction by every method, and each result compared with the original.
+/// </summary>
+internal sealed class SweepCommand
+{
+    private readonly Argument<string> _model = new("MODEL") { Description = "The .onnx model" };
+    private readonly DataOptions _data = new("--data", "Inputs to compare on (same forms as diff --data)", required: true);
+    private readonly Option<string> _keep = new("--keep")
+    {
+        Description = "Keep fractions: START:STOP:STEP or a comma list",
+        DefaultValueFactory = _ => "0.1:0.9:0.1",
+        HelpName = "FRACTIONS",
+    };
+    private readonly Option<string[]> _methods = new("--methods")
+    {
+        Description = $"Allocators to compare, comma-separated or repeated (default: all of {string.Join(", ", RankAllocators.Names.Where(n => n != "arsvd"))})",
+        HelpName = "NAMES",
+    };
+    private readonly Option<string> _budget = new Option<string>("--budget")
+    {
+        Description = "What the keep fractions are fractions of",
+        DefaultValueFactory = _ => "params",
+        HelpName = "params|flops",
+    }.AcceptOnlyFromAmong("params", "flops");
+    private readonly PipelineArguments _pipeline = new();
+    private readonly EngineOptions _engine = new();
+    private readonly Option<string?> _report = ReportOption.Create();
+
+    public Command Build()
+    {
+        var command = new Command("sweep", "Compress at many budgets with several methods and compare each result with the original");
+        command.Add(_model);
+        _data.AddTo(command);
+        command.Add(_keep);
+        command.Add(_methods);
+        command.Add(_budget);
+        _pipeline.AddTo(command);
+        _engine.AddTo(command);
+        command.Add(_report);
+        _keep.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && KeepFractions.Parse(r.Tokens[0].Value) is null)
+                r.AddError($"--keep '{r.Tokens[0].Value}' is not START:STOP:STEP or a comma list of fractions in (0, 1].");
+        });
+        _methods.Validators.Add(r =>
+        {
+            foreach (var name in Methods(r.Tokens.Select(t => t.Value)))
+            {
+                if (RankAllocators.Find(name) is null && !name.Equals(RankAllocators.Auto, StringComparison.OrdinalIgnoreCase))
+                    r.AddError($"--methods: unknown allocator '{name}'; known: {RankAllocators.Auto}, {string.Join(", ", RankAllocators.Names)}.");
+            }
+        });
+        return command;
+    }
+
+    public int Execute(ParseResult result, ConsoleSession console)
+    {
+        var path = result.GetRequiredValue(_model);
+        var keeps = KeepFractions.Parse(result.GetRequiredValue(_keep))!;
+        var methods = Methods(result.GetValue(_methods) ?? []).ToList();
+        // ARSVD has no global budget, so it cannot be swept over keep fractions.
+        if (methods.Count == 0) methods = RankAllocators.Names.Where(n => n != "arsvd").ToList();
+        var budget = result.GetValue(_budget) == "flops" ? BudgetKind.Flops : BudgetKind.Parameters;
+        var baseOptions = _pipeline.Read(result) with { Budget = budget };
+        var dataOptions = _data.Read(result);
+        var batch = result.GetValue(_data.Batch);
+
+        var model = OnnxModelFile.Load(path);
+        var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
+        var pipeline = new CompressionPipeline(runner);
+        using var originalSession = runner.Open(model);
+        var source = DataSourceOpener.Open(result.GetRequiredValue(_data.Data), originalSession.Inputs, dataOptions);
+
+        var points = new List<SweepPoint>();
+        double? originalAccuracy = null, originalMedian = null;
+        console.WithProgress(report =>
+        {
+            var analysis = pipeline.Analyze(model, baseOptions, PipelineProgressBridge.To(report));
+            var total = methods.Count * keeps.Count;
+            foreach (var method in methods)
+            {
+                foreach (var keep in keeps)
+                {
+                    points.Add(Point(pipeline, runner, model, analysis, baseOptions with { Method = method, KeepFraction = keep }, originalSession, source, batch, report,
+                        ref originalAccuracy, ref originalMedian));
+                    report("sweep", points.Count, total);
+                }
+            }
+            return points;
+        });
+
+        var runReport = new RunReport
+        {
+            ToolVersion = CliApplication.Version,
+            Command = "sweep",
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Original = ModelSummaries.Of(path, model),
+            Sweep = new SweepSection(budget == BudgetKind.Flops ? "flops" : "parameters", source.Description, source.Count, originalAccuracy, originalMedian, points),
+        };
+        return ReportPresentation.Finish(console, runReport, result.GetValue(_report));
+    }
+
+    private static SweepPoint Point(CompressionPipeline pipeline, OnnxRuntimeModelRunner runner, Onnx.Protos.ModelProto model, ModelAnalysis analysis,
+        PipelineOptions options, Core.Execution.IModelSession originalSession, IDataSource source, int batch, Action<string, double, double> report,
+        ref double? originalAccuracy, ref double? originalMedian)
+    {
+        PipelineResult compressed;
+        try
+        {
+            compressed = pipeline.Compress(model, analysis, options);
+        }
+        catch (BudgetUnreachableException e)
+        {
+            // One unreachable budget is a finding of the sweep, not a failure of it.
+            return new SweepPoint(options.Method, options.KeepFraction, null, null, null, null, null, null, null, null, null, null, e.Reason);
+        }
+        using var session = runner.Open(compressed.Compression.Model);
+        var comparison = ComparisonRun.Compare(originalSession, session, source, batch, report, "comparing");
+        var primary = comparison.Primary;
+        originalAccuracy ??= primary?.OriginalAccuracy;
+        originalMedian ??= comparison.Original.MedianMs;
+        return new SweepPoint(
+            compressed.Allocation.Allocator, options.KeepFraction, compressed.Allocation.KeptFraction, compressed.BudgetParametersAfter, compressed.BudgetFlopsAfter,
+            compressed.Allocation.MaxErrorBound, primary?.TopOneAgreement, primary?.CompressedAccuracy, primary?.AccuracyDropPoints, primary?.RelativeL2Error,
+            comparison.Compressed.MedianMs, comparison.Speedup, null);
+    }
+
+    private static IEnumerable<string> Methods(IEnumerable<string> tokens) =>
+        tokens.SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+}

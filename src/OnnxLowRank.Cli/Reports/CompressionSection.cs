@@ -1,0 +1,45 @@
+using OnnxLowRank.Core.Pipeline;
+
+namespace OnnxLowRank.Cli.Reports;
+
+/// <summary>What compress did: the budget asked for, what was kept, and each rewritten layer.</summary>
+/// <param name="Method">The allocator that chose the ranks (auto resolved to its choice).</param>
+/// <param name="Budget">parameters, flops or energy.</param>
+/// <param name="KeepFraction">The fraction asked to keep (parameters and flops budgets), else null.</param>
+/// <param name="EnergyThreshold">ARSVD's energy share (energy budget), else null.</param>
+/// <param name="KeptFraction">The share of the budget's cost the allocation kept.</param>
+/// <param name="MaxErrorBound">The largest per-layer relative error bound the allocation accepted.</param>
+public sealed record CompressionSection(
+    string Method,
+    string Budget,
+    double? KeepFraction,
+    double? EnergyThreshold,
+    double KeptFraction,
+    double MaxErrorBound,
+    long BudgetParametersBefore,
+    long BudgetParametersAfter,
+    long? BudgetFlopsBefore,
+    long? BudgetFlopsAfter,
+    IReadOnlyList<CompressedLayer> Layers,
+    IReadOnlyList<SkippedEntry> Skipped)
+{
+    public static CompressionSection From(PipelineResult result, PipelineOptions options) => new(
+        result.Allocation.Allocator,
+        System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(options.Budget.ToString()),
+        options.Budget == BudgetKind.Energy ? null : options.KeepFraction,
+        options.Budget == BudgetKind.Energy ? options.EnergyThreshold : null,
+        result.Allocation.KeptFraction,
+        result.Allocation.MaxErrorBound,
+        result.Analysis.BudgetParameters,
+        result.BudgetParametersAfter,
+        result.Analysis.BudgetFlops,
+        result.BudgetFlopsAfter,
+        result.Compression.Layers.Select(l => new CompressedLayer(
+            l.NodeName, l.Kind.ToString(), l.SliceCount, l.Rank, l.OriginalParameters, l.NewParameters, l.RelativeError)).ToList(),
+        result.Compression.Skipped.Select(SkippedEntry.From).ToList());
+}
+
+/// <param name="SliceCount">k, the channel slices (1 = plain SVD).</param>
+/// <param name="Rank">j, the rank per slice.</param>
+/// <param name="RelativeError">||W - W^||_2 / ||W||_2 of the factorized weight.</param>
+public sealed record CompressedLayer(string Name, string Op, int SliceCount, int Rank, long OriginalParameters, long NewParameters, double RelativeError);
