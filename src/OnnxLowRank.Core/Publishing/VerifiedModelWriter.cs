@@ -1,0 +1,128 @@
+using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Onnx;
+using OnnxLowRank.Onnx.Errors;
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Core.Publishing;
+
+/// <summary>
+/// Writes a model so the destination either receives a model that was read back from disk and ran
+/// once in the engine, or is left exactly as it was. Files are written under a hidden staging folder
+/// beside the destination (same file system, final names, so external-data locations are already
+/// right; a missing destination folder is created), synced to disk, reloaded, run on zero inputs, and only then renamed into place: side
+/// files first, the model last. The source model is never written in place, even with force.
+/// </summary>
+public sealed class VerifiedModelWriter(IModelRunner runner)
+{
+    private const string OverwriteAdvice = "write to another path with -o, or pass --force to replace the input model";
+
+    /// <summary>
+    /// Refuses <paramref name="destination"/> when it reaches the same file as <paramref name="sourcePath"/>
+    /// (after resolving links) and <paramref name="force"/> is off. Cheap: call it before the compression work.
+    /// </summary>
+    public static void CheckDestination(string? sourcePath, string destination, bool force)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        if (force || sourcePath is null) return;
+        bool same;
+        try
+        {
+            same = RealPath.Same(sourcePath, destination);
+        }
+        catch (IOException e)
+        {
+            throw new OutputFileException($"the output path cannot be resolved: {e.Message}", destination, inner: e);
+        }
+        if (same)
+            throw new OutputFileException("the output is the input model itself", Path.GetFullPath(destination), advice: OverwriteAdvice);
+    }
+
+    /// <summary>Writes, verifies and publishes <paramref name="model"/> at <paramref name="destination"/>.</summary>
+    /// <exception cref="OutputFileException">The destination is the source (without force), or cannot be written.</exception>
+    /// <exception cref="OnnxLowRankException">The written model does not load back or the engine refuses it; nothing was published.</exception>
+    public PublishedModel Write(ModelProto model, string destination, PublishOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new PublishOptions();
+        CheckDestination(options.SourcePath, destination, options.Force);
+
+        string target;
+        try
+        {
+            // Through a link, the file it points to is replaced and the link stays.
+            target = RealPath.Of(destination);
+        }
+        catch (IOException e)
+        {
+            throw new OutputFileException($"the output path cannot be resolved: {e.Message}", destination, inner: e);
+        }
+        if (Directory.Exists(target))
+            throw new OutputFileException("the output path is a folder", target, advice: "give a file name, e.g. -o model.lowrank.onnx");
+        var folder = Path.GetDirectoryName(target)!;
+        var name = Path.GetFileName(target);
+        var staging = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+                Directory.CreateDirectory(staging);
+                OnnxModelFile.Save(model, Path.Combine(staging, name), options.Save);
+                foreach (var file in Directory.EnumerateFiles(staging)) SyncToDisk(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputFileException($"the model cannot be written: {e.Message}", target, advice: "check that the folder exists, is writable and has space", inner: e);
+            }
+
+            Verify(Path.Combine(staging, name), options.DimensionSizes);
+
+            var sideFiles = Directory.EnumerateFiles(staging).Select(Path.GetFileName).Where(f => f != name).Order(StringComparer.Ordinal).ToList();
+            try
+            {
+                foreach (var side in sideFiles) File.Move(Path.Combine(staging, side!), Path.Combine(folder, side!), overwrite: true);
+                File.Move(Path.Combine(staging, name), target, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputFileException($"the verified model cannot be moved into place: {e.Message}", target, advice: "check that the output file is not locked or read-only", inner: e);
+            }
+            return new PublishedModel(target, sideFiles.Select(f => Path.Combine(folder, f!)).ToList());
+        }
+        finally
+        {
+            RemoveStaging(staging);
+        }
+    }
+
+    /// <summary>
+    /// Loads the written file as a user would and runs it once on zeros: a model that fails here is
+    /// never published. Inputs of a type that cannot be fed (strings, sequences) limit it to loading.
+    /// </summary>
+    private void Verify(string path, IReadOnlyDictionary<string, long> dimensionSizes)
+    {
+        var reloaded = OnnxModelFile.Load(path);
+        using var session = runner.Open(reloaded);
+        if (session.Inputs.Any(i => TensorData.ClrTypeOf(i.ElementType) is null)) return;
+        session.Run(session.Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, dimensionSizes)));
+    }
+
+    private static void SyncToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static void RemoveStaging(string staging)
+    {
+        try
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leftovers are hidden and named .partial; failing the whole job over them would lose a good result.
+        }
+    }
+}
