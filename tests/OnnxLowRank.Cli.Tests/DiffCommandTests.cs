@@ -1,6 +1,4 @@
-using System.IO.Compression;
 using System.Text.Json;
-using OnnxLowRank.Runtime;
 
 namespace OnnxLowRank.Cli.Tests;
 
@@ -31,7 +29,7 @@ public class DiffCommandTests
         Assert.That(logits.GetProperty("name").GetString(), Is.EqualTo("logits"));
         Assert.That(logits.GetProperty("topOneAgreement").GetDouble(), Is.EqualTo(1.0));
         Assert.That(logits.GetProperty("maxAbsoluteError").GetDouble(), Is.Zero);
-        var accuracy = ReferenceAccuracy(mlp, batch: 500);
+        var accuracy = ReferenceRun.Accuracy(mlp, batch: 500);
         Assert.That(accuracy, Is.GreaterThan(0.8), "the reference model should classify Fashion-MNIST");
         Assert.That(logits.GetProperty("originalAccuracy").GetDouble(), Is.EqualTo(accuracy));
         Assert.That(logits.GetProperty("compressedAccuracy").GetDouble(), Is.EqualTo(accuracy));
@@ -93,42 +91,5 @@ public class DiffCommandTests
         Assert.That(File.ReadAllText(markdown), Does.StartWith("# onnx-lowrank diff").And.Contain("| logits |"));
         var page = File.ReadAllText(html);
         Assert.That(page, Does.StartWith("<!DOCTYPE html>").And.Contain("<svg").And.Not.Contain("<script"));
-    }
-
-    /// <summary>Accuracy computed without the tool: the IDX bytes decoded here, run through ONNX Runtime directly.</summary>
-    private static double ReferenceAccuracy(string modelPath, int batch)
-    {
-        var images = Gunzip(RepositoryFiles.TestImages);
-        var labels = Gunzip(RepositoryFiles.TestLabels);
-        var count = (images[4] << 24) | (images[5] << 16) | (images[6] << 8) | images[7];
-        using var session = new InferenceSession(modelPath);
-        var correct = 0;
-        for (var start = 0; start < count; start += batch)
-        {
-            var n = Math.Min(batch, count - start);
-            var pixels = new float[n * 784];
-            for (var i = 0; i < pixels.Length; i++) pixels[i] = (float)((images[16 + (start * 784) + i] / 255.0 - 0.2860) / 0.3530);
-            using var input = OrtValue.CreateTensorValueFromMemory(pixels, [n, 1, 28, 28]);
-            using var outputs = session.Run(["input"], [input], ["logits"]);
-            var logits = outputs.First().GetTensorDataAsArray<float>();
-            for (var r = 0; r < n; r++)
-            {
-                var best = 0;
-                for (var c = 1; c < 10; c++)
-                {
-                    if (logits[(r * 10) + c] > logits[(r * 10) + best]) best = c;
-                }
-                if (best == labels[8 + start + r]) correct++;
-            }
-        }
-        return (double)correct / count;
-    }
-
-    private static byte[] Gunzip(string path)
-    {
-        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var bytes = new MemoryStream();
-        gzip.CopyTo(bytes);
-        return bytes.ToArray();
     }
 }

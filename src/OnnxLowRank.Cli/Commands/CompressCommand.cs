@@ -3,6 +3,7 @@ using OnnxLowRank.Cli.Reports;
 using OnnxLowRank.Cli.Terminal;
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Publishing;
 using OnnxLowRank.Core.Validation;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Runtime;
@@ -31,6 +32,8 @@ internal sealed class CompressCommand
     private readonly EngineOptions _engine = new();
     private readonly GateOptions _gates = new();
     private readonly Option<string?> _report = ReportOption.Create();
+    private readonly Option<bool> _force = new("--force") { Description = "Allow -o to be the input model (it is replaced atomically, never written in place)" };
+    private readonly Option<bool> _externalData = new("--external-data") { Description = "Store the weights in a side file beside the model (ONNX external data)" };
 
     public Command Build()
     {
@@ -46,6 +49,8 @@ internal sealed class CompressCommand
         _engine.AddTo(command);
         _gates.AddTo(command);
         command.Add(_report);
+        command.Add(_force);
+        command.Add(_externalData);
         command.Validators.Add(result =>
         {
             var budgets = new Option[] { _keepParams, _keepFlops, _energy }.Where(o => result.GetResult(o) is { Implicit: false }).ToList();
@@ -61,11 +66,19 @@ internal sealed class CompressCommand
         var path = result.GetRequiredValue(_model);
         var outputPath = result.GetRequiredValue(_output);
         var options = Budget(result, _pipeline.Read(result) with { Method = result.GetRequiredValue(_method) });
+        // Refuse to overwrite the input before the expensive work, not after it.
+        VerifiedModelWriter.CheckDestination(path, outputPath, result.GetValue(_force));
         var model = OnnxModelFile.Load(path);
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
 
         var compressed = console.WithProgress(report => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report)));
-        SaveModel(compressed.Compression.Model, outputPath);
+        new VerifiedModelWriter(runner).Write(compressed.Compression.Model, outputPath, new PublishOptions
+        {
+            SourcePath = path,
+            Force = result.GetValue(_force),
+            Save = result.GetValue(_externalData) ? new ModelSaveOptions { UseExternalData = true } : null,
+            DimensionSizes = options.DimensionSizes,
+        });
 
         ModelComparison? comparison = null;
         IReadOnlyList<GateOutcome> outcomes = [];
@@ -95,19 +108,5 @@ internal sealed class CompressCommand
         if (result.GetValue(_energy) is { } energy) return options with { Budget = BudgetKind.Energy, EnergyThreshold = energy };
         if (result.GetValue(_keepFlops) is { } flops) return options with { Budget = BudgetKind.Flops, KeepFraction = flops };
         return options with { Budget = BudgetKind.Parameters, KeepFraction = result.GetValue(_keepParams) ?? options.KeepFraction };
-    }
-
-    private static void SaveModel(Onnx.Protos.ModelProto model, string path)
-    {
-        try
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (folder is not null) Directory.CreateDirectory(folder);
-            OnnxModelFile.Save(model, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"The compressed model cannot be written: {e.Message}", path, advice: "choose a writable -o path", inner: e);
-        }
     }
 }

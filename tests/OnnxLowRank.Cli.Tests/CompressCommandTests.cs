@@ -1,0 +1,113 @@
+using System.Text.Json;
+using MathNet.Numerics.LinearAlgebra;
+using OnnxLowRank.Onnx;
+
+namespace OnnxLowRank.Cli.Tests;
+
+public class CompressCommandTests
+{
+    private string _folder = "";
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cli-{Guid.NewGuid():N}")).FullName;
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public void Compress_meets_the_budget_and_validates_with_the_accuracy_onnx_runtime_gives_the_saved_model()
+    {
+        var output = Path.Combine(_folder, "mlp-half.onnx");
+        var report = Path.Combine(_folder, "compress.json");
+        var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", output, "--keep-params", "0.5",
+            "--validate", RepositoryFiles.TestImages, "--labels", RepositoryFiles.TestLabels, "--normalize", RepositoryFiles.Normalization,
+            "--limit", "500", "--batch", "100", "--max-accuracy-drop", "5", "--report", report);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(File.Exists(output), Is.True);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var compression = json.RootElement.GetProperty("compression");
+        var before = compression.GetProperty("budgetParametersBefore").GetInt64();
+        var after = compression.GetProperty("budgetParametersAfter").GetInt64();
+        Assert.That(after, Is.LessThanOrEqualTo(before / 2), "the budget is never exceeded");
+        Assert.That(after, Is.GreaterThan(before * 0.49), "and met within 1%");
+        Assert.That(compression.GetProperty("layers").GetArrayLength(), Is.GreaterThan(0));
+
+        Assert.That(json.RootElement.GetProperty("compressed").GetProperty("parameters").GetInt64(),
+            Is.LessThan(json.RootElement.GetProperty("original").GetProperty("parameters").GetInt64()));
+
+        var accuracy = json.RootElement.GetProperty("comparison").GetProperty("outputs")[0].GetProperty("compressedAccuracy").GetDouble();
+        Assert.That(accuracy, Is.EqualTo(ReferenceRun.Accuracy(output, batch: 100, limit: 500)));
+        Assert.That(json.RootElement.GetProperty("gates")[0].GetProperty("passed").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public void Two_budgets_or_a_gate_without_validation_data_exit_with_two()
+    {
+        var mlp = RepositoryFiles.Model("mlp.onnx");
+        var output = Path.Combine(_folder, "x.onnx");
+        var both = CliProcess.Run("compress", mlp, "-o", output, "--keep-params", "0.5", "--energy", "0.9");
+        Assert.That(both.ExitCode, Is.EqualTo(2), both.ToString());
+        Assert.That(both.Stderr, Does.Contain("one budget"));
+        var gate = CliProcess.Run("compress", mlp, "-o", output, "--min-agreement", "0.9");
+        Assert.That(gate.ExitCode, Is.EqualTo(2), gate.ToString());
+        Assert.That(File.Exists(output), Is.False);
+    }
+
+    [Test]
+    public void An_unreachable_budget_is_a_usage_error_with_advice()
+    {
+        var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(_folder, "x.onnx"), "--keep-params", "0.0001");
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("not reachable"));
+    }
+
+    [Test]
+    public void Analyze_json_lists_every_gemm_with_ranks_that_a_dense_svd_confirms()
+    {
+        var mlp = RepositoryFiles.Model("mlp.onnx");
+        var run = CliProcess.Run("analyze", mlp, "--json");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        using var json = JsonDocument.Parse(run.Stdout);
+        var layers = json.RootElement.GetProperty("analysis").GetProperty("layers").EnumerateArray().ToList();
+
+        var model = OnnxModelFile.Load(mlp);
+        var weighted = model.Graph.Node.Where(n => n.OpType is "Gemm" or "MatMul").ToList();
+        Assert.That(layers, Has.Count.EqualTo(weighted.Count));
+
+        // The smallest layer's rank at 95% energy, from MathNet's dense SVD of its stored weight.
+        var smallest = layers.OrderBy(l => l.GetProperty("parameters").GetInt64()).First();
+        var shape = smallest.GetProperty("weightShape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+        var node = weighted.Single(n => n.Name == smallest.GetProperty("name").GetString());
+        var tensor = model.Graph.Initializer.Single(t => t.Name == node.Input[1]);
+        var values = tensor.RawData.Length > 0
+            ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
+            : tensor.FloatData.ToArray();
+        var matrix = Matrix<double>.Build.Dense(shape[0], shape[1], (r, c) => values[(r * shape[1]) + c]);
+        var energy = matrix.Svd(computeVectors: false).S.Select(s => s * s).ToArray();
+        var total = energy.Sum();
+        var expected = 1;
+        for (var kept = energy[0]; kept < 0.95 * total; kept += energy[expected++]) { }
+        var reported = smallest.GetProperty("ranksAtEnergy").EnumerateArray().Single(r => r.GetProperty("share").GetDouble() == 0.95).GetProperty("rank").GetInt32();
+        Assert.That(reported, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Sweep_gives_a_point_per_method_and_fraction_with_error_falling_as_more_is_kept()
+    {
+        var report = Path.Combine(_folder, "sweep.json");
+        var run = CliProcess.Run("sweep", RepositoryFiles.Model("mlp.onnx"), "--data", RepositoryFiles.TestImages, "--labels", RepositoryFiles.TestLabels,
+            "--normalize", RepositoryFiles.Normalization, "--limit", "300", "--batch", "100", "--keep", "0.2,0.6", "--methods", "alds,uniform", "--report", report, "--quiet");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var points = json.RootElement.GetProperty("sweep").GetProperty("points").EnumerateArray().ToList();
+        Assert.That(points.Select(p => (p.GetProperty("method").GetString(), p.GetProperty("keepFraction").GetDouble())),
+            Is.EqualTo(new[] { ("alds", 0.2), ("alds", 0.6), ("uniform", 0.2), ("uniform", 0.6) }));
+        foreach (var method in new[] { "alds", "uniform" })
+        {
+            var pair = points.Where(p => p.GetProperty("method").GetString() == method).ToList();
+            Assert.That(pair[1].GetProperty("relativeL2Error").GetDouble(), Is.LessThan(pair[0].GetProperty("relativeL2Error").GetDouble()), method);
+            Assert.That(pair[0].GetProperty("keptFraction").GetDouble(), Is.LessThanOrEqualTo(0.2));
+        }
+    }
+}
