@@ -68,7 +68,8 @@ public static class CliApplication
             DllNotFoundException missing => (ExitCode.RuntimeFailure, $"error: the ONNX Runtime library could not be loaded: {missing.Message}"),
             _ => (ExitCode.RuntimeFailure, $"internal error: {e.GetType().Name}: {e.Message} (please report this; --verbose shows where)"),
         };
-        console.Error.WriteLine(line);
+        // Engine messages can span lines; the contract is one line per failure.
+        console.Error.WriteLine(string.Join(' ', line.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
         if (console.Verbose) console.Error.WriteLine(e.ToString());
         return code;
     }

@@ -57,6 +57,27 @@ public class DiffCommandTests
     }
 
     [Test]
+    public void Verbose_adds_the_stack_to_the_message()
+    {
+        var missing = Path.Combine(_folder, "absent.onnx");
+        var run = CliProcess.Run("diff", missing, missing, "--data", "random", "--verbose");
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Stderr, Does.Contain("InvalidModelException").And.Contain(" at "));
+    }
+
+    [Test]
+    public void A_missing_cuda_provider_is_a_runtime_failure_with_three()
+    {
+        // ONNX Runtime's CPU build, which the build fetches, has no CUDA provider library.
+        if (Environment.GetEnvironmentVariable("ONNXRUNTIME_LIB") is { Length: > 0 })
+            Assert.Ignore("ONNXRUNTIME_LIB points at another ONNX Runtime build, which may have CUDA.");
+        var mlp = RepositoryFiles.Model("mlp.onnx");
+        var run = CliProcess.Run("diff", mlp, mlp, "--data", "random", "--limit", "2", "--ep", "cuda");
+        Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
+        Assert.That(run.Stderr.TrimEnd().Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).Single(), Does.Contain("CUDA"));
+    }
+
+    [Test]
     public void A_missing_data_file_exits_with_two()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");
