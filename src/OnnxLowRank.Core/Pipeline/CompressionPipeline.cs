@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Calibration;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Planning;
@@ -11,6 +12,7 @@ namespace OnnxLowRank.Core.Pipeline;
 /// The whole job on a model in memory: find the compressible layers, measure their output sizes
 /// in the engine, compute their spectra, allocate ranks under the budget, and rewrite.
 /// Without a runner, FLOP figures are unavailable and only parameter or energy budgets work.
+/// With calibration data (which needs a runner) the spectra and factors are data-aware (ALGORITHMS.md section 5).
 /// </summary>
 public sealed class CompressionPipeline(IModelRunner? runner = null)
 {
@@ -32,6 +34,13 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             progress?.Report(new PipelineProgress(PipelineStage.Measurement, 1, 1));
         }
 
+        CalibrationStatistics? calibration = null;
+        if (options.Calibration is { } calibrationOptions)
+        {
+            calibration = CalibrationRun.Collect(model, discovery.Layers, RunnerForCalibration(options), calibrationOptions, options.MaxDegreeOfParallelism,
+                (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Calibration, done, total)));
+        }
+
         var layers = new LayerAnalysis[discovery.Layers.Count];
         var done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
@@ -39,13 +48,20 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         Parallel.For(0, layers.Length, parallel, i =>
         {
             var layer = discovery.Layers[i];
-            var spectra = LayerSpectra.Of(layer, WeightMatrixView.Of(layer), options.Allocation.MaxSliceCount);
-            layers[i] = new LayerAnalysis(layer, spectra, positions?[layer.NodeName]);
+            var weight = WeightMatrixView.Of(layer);
+            var analysis = new LayerAnalysis(layer, LayerSpectra.Of(layer, weight, options.Allocation.MaxSliceCount), positions?[layer.NodeName]);
+            if (calibration is not null)
+            {
+                var whitened = LayerSpectra.Whitened(layer, weight, calibration.Layers[layer.NodeName], options.Allocation.MaxSliceCount,
+                    options.Calibration!.RelativeRidge, out var notes);
+                analysis = analysis with { DataAwareOptions = whitened, WhiteningNotes = notes };
+            }
+            layers[i] = analysis;
             progress?.Report(new PipelineProgress(PipelineStage.Spectra, Interlocked.Increment(ref done), layers.Length));
         });
 
         var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, positions?[w.Skipped.NodeName])).ToList();
-        return new ModelAnalysis(layers, wholeLayers, discovery.Skipped);
+        return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration };
     }
 
     public PipelineResult Compress(ModelProto model, PipelineOptions options, IProgress<PipelineProgress>? progress = null)
@@ -54,6 +70,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(options);
         if (options.Budget == BudgetKind.Flops && runner is null)
             throw new ArgumentException("A FLOP budget needs a model runner to measure each layer's output size.", nameof(options));
+        if (options.Calibration is not null) _ = RunnerForCalibration(options);
         // A bad method or budget fails here, before the expensive analysis.
         _ = AllocatorFor(options);
         return Compress(model, Analyze(model, options, progress), options, progress);
@@ -68,7 +85,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(options);
-        var allocator = AllocatorFor(options);
+        var allocator = AllocatorFor(options, analysis.Calibration is not null);
         var allocation = Allocate(analysis, allocator, options);
         progress?.Report(new PipelineProgress(PipelineStage.Allocation, 1, 1));
 
@@ -76,7 +93,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             allocation.Layers.Where(l => !l.IsWhole && analysis.Layers.Any(a => a.Name == l.Name))
                 .Select(l => new LayerPlan(l.Name, l.SliceCount, l.Rank)),
             allocator.Name);
-        var compression = new LowRankCompressor().Compress(model, plan, new CompressionOptions
+        var compression = new LowRankCompressor(FactorizerFor(analysis, options)).Compress(model, plan, new CompressionOptions
         {
             Discovery = DiscoveryOptionsFor(model, options),
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
@@ -98,18 +115,33 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         return allocator.Allocate(layers, budget, settings);
     }
 
-    /// <summary>The allocator for the options; an energy threshold is ARSVD's own rule, so it takes arsvd.</summary>
-    public static IRankAllocator AllocatorFor(PipelineOptions options)
+    /// <summary>
+    /// The allocator for the options; auto is global-energy when calibration data is given, else alds.
+    /// An energy threshold is ARSVD's own rule, so it takes arsvd.
+    /// </summary>
+    public static IRankAllocator AllocatorFor(PipelineOptions options) => AllocatorFor(options, options.Calibration is not null);
+
+    /// <summary>The allocator for the options, for an analysis that has calibration statistics or not.</summary>
+    public static IRankAllocator AllocatorFor(PipelineOptions options, bool hasCalibrationData)
     {
-        if (options.Budget != BudgetKind.Energy) return RankAllocators.Resolve(options.Method, hasCalibrationData: false);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Budget != BudgetKind.Energy) return RankAllocators.Resolve(options.Method, hasCalibrationData);
         var method = options.Method.Equals(RankAllocators.Auto, StringComparison.OrdinalIgnoreCase) ? "arsvd" : options.Method;
-        var allocator = RankAllocators.Resolve(method, hasCalibrationData: false);
+        var allocator = RankAllocators.Resolve(method, hasCalibrationData);
         return allocator.Name == "arsvd"
             ? allocator
             : throw new ArgumentException($"An energy threshold is ARSVD's rule; method '{options.Method}' needs --keep-params or --keep-flops.", nameof(options));
     }
 
-    private static DiscoveryOptions DiscoveryOptionsFor(ModelProto model, PipelineOptions options)
+    /// <summary>Whitened factors when the analysis carries calibration statistics, plain weight SVD otherwise.</summary>
+    private static ILayerFactorizer FactorizerFor(ModelAnalysis analysis, PipelineOptions options) => analysis.Calibration is { } calibration
+        ? new WhitenedFactorizer(calibration.Layers, options.Calibration?.RelativeRidge ?? Whitening.DefaultRelativeRidge, options.Calibration?.CorrectBias ?? true)
+        : new WeightSvdFactorizer();
+
+    private IModelRunner RunnerForCalibration(PipelineOptions options) => runner
+        ?? throw new ArgumentException("Calibration data needs a model runner to run it through the model.", nameof(options));
+
+        private static DiscoveryOptions DiscoveryOptionsFor(ModelProto model, PipelineOptions options)
     {
         var names = LayerNames.Of(model.Graph);
         var excluded = names.Where(n => options.Exclude.Any(p => LayerNamePattern.Matches(p, n))).ToHashSet();

@@ -4,6 +4,7 @@ using OnnxLowRank.Core.Layers;
 namespace OnnxLowRank.Core.Pipeline;
 
 /// <summary>One compressible layer with its spectra and, when the model was run, its output positions.</summary>
+/// <param name="Options">The weight-space spectra of every slice option.</param>
 /// <param name="OutputPositions">
 /// Output elements per output channel for one sample (spatial positions of a Conv, rows of a Gemm),
 /// read from an ONNX Runtime run; null when the model was not run.
@@ -18,12 +19,26 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     public long? Flops => OutputPositions * Parameters;
 
     /// <summary>
+    /// The data-aware spectra (singular values of W S per block, see <see cref="LayerSpectra.Whitened"/>)
+    /// when calibration data was given, else null. Allocation uses them when present.
+    /// </summary>
+    public IReadOnlyList<SliceOption>? DataAwareOptions { get; init; }
+
+    /// <summary>Where whitening fell short for this layer (a larger ridge, or weight-only blocks); empty when it did not.</summary>
+    public IReadOnlyList<string> WhiteningNotes { get; init; } = [];
+
+    /// <summary>The spectra of one kind; asking for data-aware ones without calibration is an error.</summary>
+    public IReadOnlyList<SliceOption> OptionsFor(SpectrumKind kind) => kind == SpectrumKind.Weight
+        ? Options
+        : DataAwareOptions ?? throw new InvalidOperationException($"Layer '{Name}' has no data-aware spectra: it was analysed without calibration data.");
+
+    /// <summary>
     /// The smallest rank (k = 1) that keeps at least <paramref name="share"/> of the squared singular
     /// value energy, counted over all groups at a shared rank.
     /// </summary>
-    public int RankAtEnergy(double share)
+    public int RankAtEnergy(double share, SpectrumKind kind = SpectrumKind.Weight)
     {
-        var option = Options[0];
+        var option = OptionsFor(kind)[0];
         var total = option.BlockSpectra.Sum(s => s.Sum(v => v * v));
         if (total <= 0) return 0;
         var kept = 0.0;
@@ -36,13 +51,32 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     }
 
     /// <summary>
+    /// sqrt(discarded / total squared singular values) of all blocks at (k, j). On data-aware spectra with
+    /// k = 1 this is the relative output error ||(W - W^) X||_F / ||W X||_F on the calibration inputs
+    /// (up to the whitening ridge); for k &gt; 1 it leaves out the cross terms between slices.
+    /// </summary>
+    public double RelativeEnergyError(int sliceCount, int rank, SpectrumKind kind = SpectrumKind.Weight)
+    {
+        var option = OptionsFor(kind).FirstOrDefault(o => o.SliceCount == sliceCount)
+            ?? throw new ArgumentOutOfRangeException(nameof(sliceCount), sliceCount, $"Layer '{Name}' has no option with {sliceCount} slices.");
+        double total = 0, discarded = 0;
+        foreach (var spectrum in option.BlockSpectra)
+            for (var i = 0; i < spectrum.Length; i++)
+            {
+                total += spectrum[i] * spectrum[i];
+                if (i >= rank) discarded += spectrum[i] * spectrum[i];
+            }
+        return total > 0 ? Math.Sqrt(discarded / total) : 0;
+    }
+
+    /// <summary>
     /// The fewest parameters of any (k, j) whose relative error bound is at most <paramref name="error"/>,
     /// or the layer's own size when no smaller factorization reaches it.
     /// </summary>
-    public long SmallestSizeAtError(double error)
+    public long SmallestSizeAtError(double error, SpectrumKind kind = SpectrumKind.Weight)
     {
         var best = Parameters;
-        foreach (var option in Options)
+        foreach (var option in OptionsFor(kind))
         {
             for (var rank = 1; rank <= option.MaxRank; rank++)
             {
@@ -54,12 +88,12 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
         return best;
     }
 
-    /// <summary>The layer as an allocator sees it, costed by parameters or by FLOPs.</summary>
+    /// <summary>The layer as an allocator sees it, costed by parameters or by FLOPs, on data-aware spectra when there are any.</summary>
     public AllocationLayer ToAllocationLayer(BudgetKind budget) => new(
         Name,
         Parameters,
         budget == BudgetKind.Flops
             ? OutputPositions ?? throw new InvalidOperationException($"Layer '{Name}' has no measured output size; FLOP budgets need a model run.")
             : 1,
-        Layer.Geometry.CanShrink ? Options : []);
+        Layer.Geometry.CanShrink ? DataAwareOptions ?? Options : []);
 }

@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Calibration;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
 
@@ -10,7 +11,34 @@ namespace OnnxLowRank.Core.Pipeline;
 /// </summary>
 public static class LayerSpectra
 {
-    public static IReadOnlyList<SliceOption> Of(CompressibleLayer layer, WeightMatrixView weight, int maxSliceCount)
+    public static IReadOnlyList<SliceOption> Of(CompressibleLayer layer, WeightMatrixView weight, int maxSliceCount) =>
+        Build(layer, maxSliceCount, (group, slice, k) => k == 1 ? weight.Group(group) : weight.Slice(group, slice, k));
+
+    /// <summary>
+    /// The data-aware spectra (ALGORITHMS.md section 5): per block, the singular values of W_{g,i} S_{g,i},
+    /// S_{g,i} the whitening factor of the block's input second moment, so the tail energy past rank j is
+    /// the block's mean squared output error. The norm is max over groups of sigma_1(W_g S_g). A block that
+    /// cannot be whitened keeps its weight's spectrum; <paramref name="notes"/> then says why.
+    /// </summary>
+    public static IReadOnlyList<SliceOption> Whitened(
+        CompressibleLayer layer, WeightMatrixView weight, LayerInputStatistics statistics, int maxSliceCount, double relativeRidge,
+        out IReadOnlyList<string> notes)
+    {
+        var backend = LinearAlgebra.Default;
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        var options = Build(layer, maxSliceCount, (group, slice, k) =>
+        {
+            var width = weight.Geometry.SliceColumns(k);
+            var block = weight.Slice(group, slice, k);
+            var whitening = Whitening.Of(statistics, group, slice * width, width, relativeRidge);
+            if (whitening.Note is { } note) lock (found) found.Add(note);
+            return whitening.Factor is { } s ? backend.Multiply(block, false, s, false) : block;
+        });
+        notes = found.ToList();
+        return options;
+    }
+
+    private static List<SliceOption> Build(CompressibleLayer layer, int maxSliceCount, Func<int, int, int, RowMajorMatrix> blockMatrix)
     {
         var geometry = layer.Geometry;
         var options = new List<SliceOption>();
@@ -21,7 +49,7 @@ public static class LayerSpectra
             var blocks = new List<double[]>(geometry.Groups * k);
             for (var group = 0; group < geometry.Groups; group++)
                 for (var slice = 0; slice < k; slice++)
-                    blocks.Add(Spectrum.SingularValues(k == 1 ? weight.Group(group) : weight.Slice(group, slice, k)));
+                    blocks.Add(Spectrum.SingularValues(blockMatrix(group, slice, k)));
             if (k == 1) normOfWeight = blocks.Max(b => b.Length > 0 ? b[0] : 0);
             options.Add(new SliceOption(k, geometry.Groups, geometry.OutputsPerGroup, geometry.SliceColumns(k), blocks, normOfWeight));
         }

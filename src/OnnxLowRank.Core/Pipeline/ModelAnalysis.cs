@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Calibration;
 using OnnxLowRank.Core.Layers;
 
 namespace OnnxLowRank.Core.Pipeline;
@@ -13,6 +14,9 @@ public sealed record ModelAnalysis(IReadOnlyList<LayerAnalysis> Layers, IReadOnl
     /// compressible or not (biases not counted).
     /// </summary>
     public long BudgetParameters => Layers.Sum(l => l.Parameters) + WholeLayers.Sum(l => l.Parameters);
+
+    /// <summary>The calibration statistics the data-aware spectra came from; null when the analysis is weight-only.</summary>
+    public CalibrationStatistics? Calibration { get; init; }
 
     /// <summary>The budget's total by multiply-accumulates per sample; null when the model was not run.</summary>
     public long? BudgetFlops =>

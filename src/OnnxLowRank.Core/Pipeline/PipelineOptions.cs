@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Calibration;
 
 namespace OnnxLowRank.Core.Pipeline;
 
@@ -29,6 +30,13 @@ public sealed record PipelineOptions
     /// the model once); a symbolic dimension without an entry is 1.
     /// </summary>
     public IReadOnlyDictionary<string, long> DimensionSizes { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>
+    /// Calibration inputs: when given (a model runner is then required), each layer's input statistics are
+    /// collected, spectra are whitened, layers are factorized by <see cref="Rewrites.WhitenedFactorizer"/>,
+    /// and auto picks global-energy. Null compresses on the weights alone.
+    /// </summary>
+    public CalibrationOptions? Calibration { get; init; }
 
     /// <summary>Threads for spectra and factors; -1 uses every core.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;

@@ -8,6 +8,10 @@ public enum PipelineStage
 {
     Discovery,
     Measurement,
+
+    /// <summary>Calibration batches run through the model; units are samples.</summary>
+    Calibration,
+
     Spectra,
     Allocation,
     Rewrite,

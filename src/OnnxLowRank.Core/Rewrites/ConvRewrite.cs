@@ -14,6 +14,7 @@
 // input channels [g_i * c/g + i * c/(g*k), ...) and writes h[t*j .. t*j + j); its filters are
 // the rows of Q_{g_i,i}. Second-conv group g_i reads h[g_i*k*j .. (g_i+1)*k*j) and
 // P_cat[g_i * f/g + o, i*j + r] = P_{g_i,i}[o, r], so y_o = sum_i P_{g_i,i} Q_{g_i,i} applied to slice i.
+// With an output shift (data-aware bias correction) the second Conv reads a corrected B (BiasCorrection).
 
 using OnnxLowRank.Onnx.Protos;
 
@@ -50,7 +51,8 @@ internal static class ConvRewrite
         first.Attribute.AddRange(node.Attribute.Where(a => a.Name != "group").Select(a => a.Clone()));
         first.Attribute.Add(RewriteScope.Int("group", (long)g * k));
 
-        var second = scope.Node("Conv", "second", node.Input.Count > 2 && node.Input[2].Length > 0 ? [hidden, p, node.Input[2]] : [hidden, p], node.Output[0],
+        var bias = BiasCorrection.ConvBias(scope, node);
+        var second = scope.Node("Conv", "second", bias is not null ? [hidden, p, bias] : [hidden, p], node.Output[0],
             RewriteScope.Ints("kernel_shape", kernel.Select(_ => 1L)), RewriteScope.Int("group", g));
         return [first, second];
     }

@@ -12,6 +12,7 @@
 // Below opset 11 Gemm requires C, so the first factor is a MatMul with Q^T (K x j), behind a
 // Transpose of A when transA = 1:   A -> [Transpose] -> MatMul(., Q^T) -> H -> Gemm(H, P, C, ...).
 // W (N x K) = B when transB = 1 and B^T otherwise; any B behind a folded Transpose is removed too.
+// With an output shift (data-aware bias correction) the second Gemm reads a corrected C (BiasCorrection).
 
 using OnnxLowRank.Onnx.Protos;
 
@@ -55,7 +56,8 @@ internal static class GemmRewrite
         }
 
         var p = scope.AddInitializer("P", [n, j], factors.P.Values);
-        var second = scope.Node("Gemm", "second", node.Input.Count > 2 ? [hidden, p, node.Input[2]] : [hidden, p], node.Output[0]);
+        var c = BiasCorrection.GemmBias(scope, node);
+        var second = scope.Node("Gemm", "second", c is not null ? [hidden, p, c] : [hidden, p], node.Output[0]);
         // alpha, beta (and opset 6's broadcast) carry over; the pair's B is always transposed.
         second.Attribute.AddRange(node.Attribute.Where(a => a.Name is not ("transA" or "transB")).Select(a => a.Clone()));
         second.Attribute.Add(RewriteScope.Int("transB", 1));

@@ -40,5 +40,22 @@ public sealed class LayerFactorization
     /// <summary>Parameters of the factorized pair.</summary>
     public long Parameters => Geometry.FactoredParameters(SliceCount, Rank);
 
+    /// <summary>
+    /// Added to the layer's output per output channel, in units of W x: (W - W^) mean(x) over calibration
+    /// data, so the rewritten layer keeps the original's mean output. Null for none.
+    /// </summary>
+    public double[]? OutputShift
+    {
+        get => _outputShift;
+        init
+        {
+            if (value is not null && value.Length != Geometry.OutputChannels)
+                throw new ArgumentException($"An output shift needs {Geometry.OutputChannels} values, got {value.Length}.", nameof(value));
+            _outputShift = value;
+        }
+    }
+
+    private readonly double[]? _outputShift;
+
     public LowRankFactors this[int group, int slice] => _factors[group * SliceCount + slice];
 }

@@ -1,5 +1,6 @@
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Planning;
+using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
 
@@ -61,6 +62,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
         {
             var opset = DefaultOpset(copy);
             var names = new UniqueNames(graph);
+            var index = new GraphIndex(graph);
             var method = _factorizer.Name == "svd" ? plan.Method : $"{plan.Method}+{_factorizer.Name}";
             var initializers = new List<TensorProto>();
             var replacements = new Dictionary<NodeProto, IReadOnlyList<NodeProto>>(ReferenceEqualityComparer.Instance);
@@ -68,7 +70,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             for (var i = 0; i < work.Count; i++)
             {
                 var layer = work[i].Layer;
-                var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, initializers);
+                var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, initializers, index, released);
                 replacements[layer.Node] = layer.Kind switch
                 {
                     LayerKind.Gemm => GemmRewrite.Rewrite(scope),

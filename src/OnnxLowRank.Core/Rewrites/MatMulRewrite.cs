@@ -10,6 +10,7 @@
 //                                               Y (..., N)
 //
 // W = B^T (N x K) ~ P Q, so X B = X W^T ~ (X Q^T) P^T; X may have any rank >= 1.
+// With an output shift d (data-aware bias correction) an Add of d (N) follows the second MatMul.
 
 using OnnxLowRank.Onnx.Protos;
 
@@ -26,10 +27,11 @@ internal static class MatMulRewrite
         var qt = scope.AddInitializer("QT", [factors.Q.Columns, j], factors.Q.Transpose().Values);
         var pt = scope.AddInitializer("PT", [j, factors.P.Rows], factors.P.Transpose().Values);
         var hidden = scope.Name("hidden");
-        return
-        [
-            scope.Node("MatMul", "first", [node.Input[0], qt], hidden),
-            scope.Node("MatMul", "second", [hidden, pt], node.Output[0]),
-        ];
+        var first = scope.Node("MatMul", "first", [node.Input[0], qt], hidden);
+        if (scope.Factors.OutputShift is not { } shift)
+            return [first, scope.Node("MatMul", "second", [hidden, pt], node.Output[0])];
+        var product = scope.Name("product");
+        var d = scope.AddInitializer("shift", [shift.Length], shift);
+        return [first, scope.Node("MatMul", "second", [hidden, pt], product), scope.Node("Add", "shift", [product, d], node.Output[0])];
     }
 }

@@ -14,8 +14,12 @@ internal sealed class RewriteScope
     private readonly UniqueNames _names;
     private readonly string _stem;
 
-    public RewriteScope(CompressibleLayer layer, LayerFactorization factors, string method, double relativeError, long opset, UniqueNames names, List<TensorProto> initializers)
+    public RewriteScope(
+        CompressibleLayer layer, LayerFactorization factors, string method, double relativeError, long opset, UniqueNames names,
+        List<TensorProto> initializers, GraphIndex graph, ISet<string> released)
     {
+        Graph = graph;
+        Released = released;
         Layer = layer;
         Factors = factors;
         Opset = opset;
@@ -35,6 +39,12 @@ internal sealed class RewriteScope
     public long Opset { get; }
 
     public string DocString { get; }
+
+    /// <summary>The graph as it was before any rewrite, to read constants (a bias to correct).</summary>
+    public GraphIndex Graph { get; }
+
+    /// <summary>Values a rewrite stops reading; each is removed once nothing reads it.</summary>
+    public ISet<string> Released { get; }
 
     /// <summary>Where new initializers are collected.</summary>
     public List<TensorProto> Initializers { get; }
