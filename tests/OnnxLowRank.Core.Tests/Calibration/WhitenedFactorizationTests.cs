@@ -1,0 +1,117 @@
+using MathNet.Numerics.LinearAlgebra;
+using OnnxLowRank.Core.Calibration;
+using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Core.Numerics;
+using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Rewrites;
+using OnnxLowRank.Core.Tests.Support;
+
+namespace OnnxLowRank.Core.Tests.Calibration;
+
+/// <summary>
+/// SVD-LLM's identity, checked against MathNet's own Cholesky and SVD: the output error of the whitened
+/// rank-j factors on the calibration inputs X is exactly the discarded energy of W S (S S^T = X X^T / n),
+/// and it never exceeds the output error of the plain SVD at the same rank.
+/// </summary>
+public class WhitenedFactorizationTests
+{
+    private const int Samples = 400;
+
+    [Test]
+    public void OutputErrorIsTheDiscardedEnergyOfWS()
+    {
+        const int f = 8, m = 12;
+        var w = Matrix<double>.Build.Dense(f, m, RandomValues.Normal(40, f * m));
+        var x = CorrelatedInputs(41, m, Samples);
+        var layer = GemmLayer(w);
+        var statistics = StatisticsOf([x]);
+        var factorizer = new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = statistics }, relativeRidge: 0);
+
+        var sigma = (w * Whitener(x)).Svd(computeVectors: false).S;
+        for (var rank = 1; rank < f; rank++)
+        {
+            var factors = factorizer.Factorize(layer, WeightMatrixView.Of(layer), 1, rank);
+            var whitened = Product(factors[0, 0]);
+            var whitenedError = ((w - whitened) * x).FrobeniusNorm();
+            var expected = Samples * Enumerable.Range(rank, sigma.Count - rank).Sum(i => sigma[i] * sigma[i]);
+            Assert.That(whitenedError * whitenedError, Is.EqualTo(expected).Within(1e-8 * expected), $"rank {rank}");
+
+            var plainError = (DenseReference.Residual(w, 1, 1, rank) * x).FrobeniusNorm();
+            TestContext.Out.WriteLine($"rank {rank}: output error whitened {whitenedError:0.000}, plain SVD {plainError:0.000}");
+            Assert.That(whitenedError, Is.LessThanOrEqualTo(plainError * (1 + 1e-12)), $"rank {rank}: whitening must not lose to the plain SVD");
+        }
+    }
+
+    [Test]
+    public void GroupsAndSlicesUseTheirOwnBlocks()
+    {
+        // Conv, 2 groups of 4 input channels, 1-D kernel 3: each group's matrix is 3 x 12, cut into k = 2 slices of 6 columns.
+        var b = new ModelBuilder();
+        b.Node("Conv", "conv", [b.Input("x", 1, 8, 5), b.Initializer("w", [6, 4, 3], RandomValues.Normal(50, 72))], "y", ModelBuilder.Int("group", 2));
+        b.Output("y");
+        var layer = LayerDiscovery.Find(b.Build()).Layers.Single();
+        var weight = WeightMatrixView.Of(layer);
+        var inputs = new[] { CorrelatedInputs(51, 12, Samples), CorrelatedInputs(52, 12, Samples) };
+        var statistics = StatisticsOf(inputs);
+        const int k = 2, rank = 2;
+        var factors = new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = statistics }, relativeRidge: 0)
+            .Factorize(layer, weight, k, rank);
+        var spectra = LayerSpectra.Whitened(layer, weight, statistics, k, relativeRidge: 0, out var notes).Single(o => o.SliceCount == k);
+        Assert.That(notes, Is.Empty);
+
+        var shift = new double[6];
+        for (var g = 0; g < 2; g++)
+        {
+            var mean = inputs[g].RowSums() / Samples;
+            for (var i = 0; i < k; i++)
+            {
+                var block = Matrix(weight.Slice(g, i, k));
+                var xBlock = inputs[g].SubMatrix(i * 6, 6, 0, Samples);
+                var sigma = (block * Whitener(xBlock)).Svd(computeVectors: false).S;
+                for (var s = 0; s < sigma.Count; s++)
+                    Assert.That(spectra.BlockSpectra[g * k + i][s], Is.EqualTo(sigma[s]).Within(1e-8 * sigma[0]), $"group {g} slice {i}: sigma_{s + 1}");
+                var residual = block - Product(factors[g, i]);
+                var error = (residual * xBlock).FrobeniusNorm();
+                var expected = Samples * Enumerable.Range(rank, sigma.Count - rank).Sum(s => sigma[s] * sigma[s]);
+                Assert.That(error * error, Is.EqualTo(expected).Within(1e-8 * expected), $"group {g} slice {i}");
+                var blockShift = residual * mean.SubVector(i * 6, 6);
+                for (var o = 0; o < 3; o++) shift[g * 3 + o] += blockShift[o];
+            }
+        }
+        Assert.That(factors.OutputShift, Is.EqualTo(shift).Within(1e-10), "bias correction (W - W^) mean(x)");
+    }
+
+    /// <summary>Inputs with unequal scales and correlated features, yet well conditioned: A Z with a random A.</summary>
+    private static Matrix<double> CorrelatedInputs(int seed, int m, int n)
+    {
+        var mixing = Matrix<double>.Build.Dense(m, m, RandomValues.Normal(seed, m * m)) + 3 * Matrix<double>.Build.DenseIdentity(m);
+        var z = Matrix<double>.Build.Dense(m, n, RandomValues.Normal(seed + 1000, m * n));
+        var scales = Matrix<double>.Build.DenseOfDiagonalArray(Enumerable.Range(0, m).Select(i => 0.2 + 0.4 * i).ToArray());
+        return scales * mixing * z + 0.5;
+    }
+
+    /// <summary>S, lower triangular, with S S^T = X X^T / n.</summary>
+    private static Matrix<double> Whitener(Matrix<double> x) => (x * x.Transpose() / x.ColumnCount).Cholesky().Factor;
+
+    private static LayerInputStatistics StatisticsOf(IReadOnlyList<Matrix<double>> groups)
+    {
+        var m = groups[0].RowCount;
+        return new LayerInputStatistics(m,
+            groups.Select(x => DenseReference.ToRowMajor(x * x.Transpose())).ToList(),
+            groups.Select(x => x.RowSums().ToArray()).ToList(),
+            groups[0].ColumnCount);
+    }
+
+    private static CompressibleLayer GemmLayer(Matrix<double> w)
+    {
+        var b = new ModelBuilder();
+        b.Node("Gemm", "gemm", [b.Input("a", 1, w.ColumnCount), b.Initializer("w", [w.RowCount, w.ColumnCount], DenseReference.ToRowMajor(w))], "y",
+            ModelBuilder.Int("transB", 1));
+        b.Output("y");
+        return LayerDiscovery.Find(b.Build()).Layers.Single();
+    }
+
+    private static Matrix<double> Matrix(RowMajorMatrix m) => DenseReference.RowMajor(m.Rows, m.Columns, m.Values);
+
+    private static Matrix<double> Product(LowRankFactors f) => Matrix(f.P) * Matrix(f.Q);
+}
