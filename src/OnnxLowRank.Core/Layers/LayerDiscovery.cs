@@ -21,6 +21,7 @@ public static class LayerDiscovery
         var graph = model.Graph ?? throw new ArgumentException("The model has no graph.", nameof(model));
         var index = new GraphIndex(graph);
         var names = LayerNames.Of(graph);
+        GraphIntegrity.Require(graph, index, names);
         var subgraphReads = SubgraphReads(graph);
         var layers = new List<CompressibleLayer>();
         var skipped = new List<SkippedNode>();

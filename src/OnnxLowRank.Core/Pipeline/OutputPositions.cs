@@ -41,7 +41,18 @@ public static class OutputPositions
         var clrType = TensorData.ClrTypeOf(input.ElementType) ?? throw new UnsupportedModelException(
             $"An input of element type {input.ElementType} cannot be fed to measure layer sizes.", subject: input.Name,
             advice: "use a parameter budget (--keep-params) for this model");
-        var count = shape.Aggregate(1L, (a, d) => checked(a * d));
+        var count = 1L;
+        foreach (var size in shape)
+        {
+            if (size < 0 || (size > 0 && count > MaxElements / size))
+                throw new UnsupportedModelException(
+                    $"Input shape [{string.Join(",", shape)}] needs more than {MaxElements} elements to run the model once.", subject: input.Name,
+                    advice: "give smaller sizes to its symbolic dimensions, or check the declared shape");
+            count *= size;
+        }
         return new TensorData(input.ElementType, shape, Array.CreateInstance(clrType, count));
     }
+
+    /// <summary>2^28 elements (1 GiB of float) per input: a declared shape past it is a corrupt or hostile file, not a model to run.</summary>
+    private const long MaxElements = 1L << 28;
 }

@@ -17,25 +17,25 @@ public static class TensorCodec
     {
         var type = RequireFloatingPoint(tensor);
         var count = CheckedCount(tensor);
-        var values = new double[count];
+        // The stored values are checked before the array is made: dims alone must not size an allocation.
         if (tensor.HasRawData)
         {
             var raw = RawBytes(tensor, type, count);
-            for (var i = 0; i < values.Length; i++) values[i] = ReadRaw(raw, type, i);
-            return values;
+            var decoded = new double[count];
+            for (var i = 0; i < decoded.Length; i++) decoded[i] = ReadRaw(raw, type, i);
+            return decoded;
         }
+        RequireTypedCount(tensor, type, count);
+        var values = new double[count];
         switch (type)
         {
             case DataType.Float:
-                RequireTypedCount(tensor, tensor.FloatData.Count, count, "float_data");
                 for (var i = 0; i < values.Length; i++) values[i] = tensor.FloatData[i];
                 break;
             case DataType.Double:
-                RequireTypedCount(tensor, tensor.DoubleData.Count, count, "double_data");
                 for (var i = 0; i < values.Length; i++) values[i] = tensor.DoubleData[i];
                 break;
             default:
-                RequireTypedCount(tensor, tensor.Int32Data.Count, count, "int32_data");
                 for (var i = 0; i < values.Length; i++) values[i] = HalfWidth(type, (ushort)tensor.Int32Data[i]);
                 break;
         }
@@ -51,20 +51,20 @@ public static class TensorCodec
             return Array.ConvertAll(ToDoubles(tensor), v => (float)v);
         }
         var count = CheckedCount(tensor);
-        var values = new float[count];
         if (tensor.HasRawData)
         {
             var raw = RawBytes(tensor, type, count);
-            for (var i = 0; i < values.Length; i++) values[i] = (float)ReadRaw(raw, type, i);
-            return values;
+            var decoded = new float[count];
+            for (var i = 0; i < decoded.Length; i++) decoded[i] = (float)ReadRaw(raw, type, i);
+            return decoded;
         }
+        RequireTypedCount(tensor, type, count);
+        var values = new float[count];
         if (type == DataType.Float)
         {
-            RequireTypedCount(tensor, tensor.FloatData.Count, count, "float_data");
             tensor.FloatData.CopyTo(values, 0);
             return values;
         }
-        RequireTypedCount(tensor, tensor.Int32Data.Count, count, "int32_data");
         for (var i = 0; i < values.Length; i++) values[i] = (float)HalfWidth(type, (ushort)tensor.Int32Data[i]);
         return values;
     }
@@ -175,8 +175,14 @@ public static class TensorCodec
         return tensor.RawData.Span;
     }
 
-    private static void RequireTypedCount(TensorProto tensor, int stored, long expected, string field)
+    private static void RequireTypedCount(TensorProto tensor, DataType type, long expected)
     {
+        var (stored, field) = type switch
+        {
+            DataType.Float => (tensor.FloatData.Count, "float_data"),
+            DataType.Double => (tensor.DoubleData.Count, "double_data"),
+            _ => (tensor.Int32Data.Count, "int32_data"),
+        };
         if (stored != expected)
         {
             throw new InvalidModelException($"{field} holds {stored} values but dims {Describe(tensor)} need {expected}",
