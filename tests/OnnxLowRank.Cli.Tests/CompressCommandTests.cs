@@ -42,6 +42,31 @@ public class CompressCommandTests
     }
 
     [Test]
+    public void Calibration_data_makes_the_output_error_smaller_than_weights_alone_at_the_same_budget()
+    {
+        double OutputError(params string[] extra)
+        {
+            var report = Path.Combine(_folder, $"{Guid.NewGuid():N}.json");
+            var run = CliProcess.Run(["compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(_folder, $"{Guid.NewGuid():N}.onnx"), "--keep-params", "0.3",
+                "--validate", RepositoryFiles.TestImages, "--normalize", RepositoryFiles.Normalization, "--limit", "500", "--batch", "100", "--report", report, "--quiet", .. extra]);
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+            using var json = JsonDocument.Parse(File.ReadAllText(report));
+            var compression = json.RootElement.GetProperty("compression");
+            if (extra.Length > 0)
+            {
+                Assert.That(compression.GetProperty("calibration").GetProperty("samples").GetInt32(), Is.EqualTo(256));
+                Assert.That(compression.GetProperty("method").GetString(), Is.EqualTo("global-energy"), "auto picks global-energy with calibration data");
+            }
+            else Assert.That(compression.GetProperty("calibration").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            return json.RootElement.GetProperty("comparison").GetProperty("outputs")[0].GetProperty("relativeL2Error").GetDouble();
+        }
+
+        var weightsOnly = OutputError();
+        var calibrated = OutputError("--calibration", RepositoryFiles.Data("fmnist-train-512-images-idx3-ubyte.gz"), "--calibration-limit", "256");
+        Assert.That(calibrated, Is.LessThan(weightsOnly));
+    }
+
+    [Test]
     public void Two_budgets_or_a_gate_without_validation_data_exit_with_two()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OnnxLowRank.Cli.Reports;
 using OnnxLowRank.Cli.Terminal;
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Runtime;
@@ -16,6 +17,8 @@ internal sealed class AnalyzeCommand
     private readonly Argument<string> _model = new("MODEL") { Description = "The .onnx model" };
     private readonly Option<bool> _json = new("--json") { Description = "Print the report as JSON on standard output instead of tables" };
     private readonly PipelineArguments _pipeline = new();
+    private readonly CalibrationArguments _calibration = new();
+    private readonly Option<string?> _normalize = new("--normalize") { Description = "Image normalisation for IDX calibration data, e.g. 0.2860,0.3530", HelpName = "MEAN,STD" };
     private readonly EngineOptions _engine = new();
     private readonly Option<string?> _report = ReportOption.Create();
 
@@ -25,6 +28,8 @@ internal sealed class AnalyzeCommand
         command.Add(_model);
         command.Add(_json);
         _pipeline.AddTo(command);
+        _calibration.AddTo(command);
+        command.Add(_normalize);
         _engine.AddTo(command);
         command.Add(_report);
         return command;
@@ -36,7 +41,7 @@ internal sealed class AnalyzeCommand
         var model = OnnxModelFile.Load(path);
         var pipeline = new CompressionPipeline(new OnnxRuntimeModelRunner(_engine.Read(result)));
         var analysis = console.WithProgress(report =>
-            pipeline.Analyze(model, _pipeline.Read(result), PipelineProgressBridge.To(report)));
+            pipeline.Analyze(model, _pipeline.Read(result) with { Calibration = _calibration.Read(result, Shared(result), batchSize: 32) }, PipelineProgressBridge.To(report)));
         var runReport = new RunReport
         {
             ToolVersion = CliApplication.Version,
@@ -53,4 +58,9 @@ internal sealed class AnalyzeCommand
         }
         return ReportPresentation.Finish(console, runReport, result.GetValue(_report));
     }
+
+    private DataSourceOptions Shared(ParseResult result) => new()
+    {
+        Normalization = result.GetValue(_normalize) is { } text ? PixelNormalization.Parse(text) : PixelNormalization.UnitRange,
+    };
 }

@@ -28,6 +28,7 @@ internal sealed class CompressCommand
     private readonly Option<double?> _keepFlops = new Option<double?>("--keep-flops") { Description = "Keep this fraction of their multiply-accumulates", HelpName = "R" }.Between(0, 1);
     private readonly Option<double?> _energy = new Option<double?>("--energy") { Description = "No global budget: keep this share of each layer's energy (ARSVD)", HelpName = "T" }.Between(0, 1);
     private readonly PipelineArguments _pipeline = new();
+    private readonly CalibrationArguments _calibration = new();
     private readonly DataOptions _validate = new("--validate", "Compare with the original on these inputs (same forms as diff --data)", required: false);
     private readonly EngineOptions _engine = new();
     private readonly GateOptions _gates = new();
@@ -45,6 +46,7 @@ internal sealed class CompressCommand
         command.Add(_keepFlops);
         command.Add(_energy);
         _pipeline.AddTo(command);
+        _calibration.AddTo(command);
         _validate.AddTo(command);
         _engine.AddTo(command);
         _gates.AddTo(command);
@@ -65,7 +67,11 @@ internal sealed class CompressCommand
     {
         var path = result.GetRequiredValue(_model);
         var outputPath = result.GetRequiredValue(_output);
-        var options = Budget(result, _pipeline.Read(result) with { Method = result.GetRequiredValue(_method) });
+        var options = Budget(result, _pipeline.Read(result) with
+        {
+            Method = result.GetRequiredValue(_method),
+            Calibration = _calibration.Read(result, _validate.Read(result), result.GetValue(_validate.Batch)),
+        });
         // Refuse to overwrite the input before the expensive work, not after it.
         VerifiedModelWriter.CheckDestination(path, outputPath, result.GetValue(_force));
         var model = OnnxModelFile.Load(path);

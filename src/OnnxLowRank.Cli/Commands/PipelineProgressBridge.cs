@@ -11,6 +11,7 @@ internal sealed class PipelineProgressBridge(Action<string, double, double> repo
     {
         PipelineStage.Discovery => "finding layers",
         PipelineStage.Measurement => "measuring output sizes",
+        PipelineStage.Calibration => "calibrating",
         PipelineStage.Spectra => "computing spectra",
         PipelineStage.Allocation => "allocating ranks",
         _ => "rewriting",

@@ -36,6 +36,7 @@ internal sealed class SweepCommand
         HelpName = "params|flops",
     }.AcceptOnlyFromAmong("params", "flops");
     private readonly PipelineArguments _pipeline = new();
+    private readonly CalibrationArguments _calibration = new();
     private readonly EngineOptions _engine = new();
     private readonly Option<string?> _report = ReportOption.Create();
 
@@ -48,6 +49,7 @@ internal sealed class SweepCommand
         command.Add(_methods);
         command.Add(_budget);
         _pipeline.AddTo(command);
+        _calibration.AddTo(command);
         _engine.AddTo(command);
         command.Add(_report);
         _keep.Validators.Add(r =>
@@ -74,9 +76,9 @@ internal sealed class SweepCommand
         // ARSVD has no global budget, so it cannot be swept over keep fractions.
         if (methods.Count == 0) methods = RankAllocators.Names.Where(n => n != "arsvd").ToList();
         var budget = result.GetValue(_budget) == "flops" ? BudgetKind.Flops : BudgetKind.Parameters;
-        var baseOptions = _pipeline.Read(result) with { Budget = budget };
         var dataOptions = _data.Read(result);
         var batch = result.GetValue(_data.Batch);
+        var baseOptions = _pipeline.Read(result) with { Budget = budget, Calibration = _calibration.Read(result, dataOptions, batch) };
 
         var model = OnnxModelFile.Load(path);
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));

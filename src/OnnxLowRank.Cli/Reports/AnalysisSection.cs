@@ -3,7 +3,9 @@ using OnnxLowRank.Core.Pipeline;
 namespace OnnxLowRank.Cli.Reports;
 
 /// <summary>What analyze found: every compressible layer with its spectrum summary, the layers that stay whole, and why nodes were skipped.</summary>
+/// <param name="Calibration">The calibration data when spectra were whitened by it, else null (weights alone).</param>
 public sealed record AnalysisSection(
+    CalibrationSummary? Calibration,
     long BudgetParameters,
     long? BudgetFlops,
     IReadOnlyList<AnalysedLayer> Layers,
@@ -16,6 +18,7 @@ public sealed record AnalysisSection(
     public static readonly double[] ErrorLevels = [0.05, 0.10, 0.20];
 
     public static AnalysisSection From(ModelAnalysis analysis) => new(
+        CalibrationSummary.Of(analysis),
         analysis.BudgetParameters,
         analysis.BudgetFlops,
         analysis.Layers.Select(l => new AnalysedLayer(
@@ -50,4 +53,11 @@ public sealed record SkippedEntry(string Name, string OpType, string Reason, str
 {
     public static SkippedEntry From(Core.Layers.SkippedNode node) =>
         new(node.NodeName, node.OpType, System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(node.Reason.ToString()), node.Detail);
+}
+
+/// <summary>The calibration inputs a data-aware analysis used.</summary>
+public sealed record CalibrationSummary(string Source, int Samples)
+{
+    public static CalibrationSummary? Of(ModelAnalysis analysis) =>
+        analysis.Calibration is { } c ? new CalibrationSummary(c.Source, c.Samples) : null;
 }

@@ -9,8 +9,10 @@ namespace OnnxLowRank.Cli.Reports;
 /// <param name="EnergyThreshold">ARSVD's energy share (energy budget), else null.</param>
 /// <param name="KeptFraction">The share of the budget's cost the allocation kept.</param>
 /// <param name="MaxErrorBound">The largest per-layer relative error bound the allocation accepted.</param>
+/// <param name="Calibration">The calibration data when the factorization was data-aware, else null.</param>
 public sealed record CompressionSection(
     string Method,
+    CalibrationSummary? Calibration,
     string Budget,
     double? KeepFraction,
     double? EnergyThreshold,
@@ -25,6 +27,7 @@ public sealed record CompressionSection(
 {
     public static CompressionSection From(PipelineResult result, PipelineOptions options) => new(
         result.Allocation.Allocator,
+        CalibrationSummary.Of(result.Analysis),
         System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(options.Budget.ToString()),
         options.Budget == BudgetKind.Energy ? null : options.KeepFraction,
         options.Budget == BudgetKind.Energy ? options.EnergyThreshold : null,

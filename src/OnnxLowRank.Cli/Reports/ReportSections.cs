@@ -67,12 +67,13 @@ public static class ReportSections
             .. l.SizesAtError.Select(s => s.Parameters == l.Parameters ? "whole" : $"{ReportText.Count(s.Parameters)} ({ReportText.Percent((double)s.Parameters / l.Parameters)})"),
         ]).ToList();
         var flops = a.BudgetFlops is { } total ? $", {ReportText.Count(total)} multiply-accumulates per sample" : "";
+        var spectra = a.Calibration is { } cal ? $" Spectra whitened by {cal.Samples} calibration samples from {cal.Source}." : "";
         var chart = new BarChart("Parameters per layer", "parameters", a.Layers.Select(l => l.Name).ToList(),
             [("whole", a.Layers.Select(l => (double)l.Parameters).ToList()),
              ("at 10% error", a.Layers.Select(l => (double)l.SizesAtError.First(s => s.RelativeError == 0.10).Parameters).ToList())], LogY: true).ToSvg(800, 400);
         yield return new ReportSectionView("Compressible layers",
             new ReportTable([new("layer", false), new("op", false), new("weight", false), new("parameters"), new("FLOPs"), .. energyHeaders, .. errorHeaders], rows),
-            $"{a.Layers.Count} compressible layers; {ReportText.Count(a.BudgetParameters)} weight parameters in the budget{flops}.", [chart]);
+            $"{a.Layers.Count} compressible layers; {ReportText.Count(a.BudgetParameters)} weight parameters in the budget{flops}.{spectra}", [chart]);
         if (a.WholeLayers.Count > 0)
         {
             yield return new ReportSectionView("Layers kept whole",
@@ -85,6 +86,7 @@ public static class ReportSections
     private static IEnumerable<ReportSectionView> Compression(CompressionSection c)
     {
         var budget = c.Budget == "energy" ? $"energy share {ReportText.Number(c.EnergyThreshold ?? 0)} per layer" : $"keep {ReportText.Percent(c.KeepFraction)} of {c.Budget}";
+        var data = c.Calibration is { } cal ? $", data-aware ({cal.Samples} calibration samples from {cal.Source})" : "";
         var flops = c.BudgetFlopsBefore is { } before && c.BudgetFlopsAfter is { } after ? $"; FLOPs {ReportText.Count(before)} -> {ReportText.Count(after)}" : "";
         var rows = c.Layers.Select(l => (IReadOnlyList<string>)
         [
@@ -96,7 +98,7 @@ public static class ReportSections
         var error = new BarChart("Relative error per layer", "||W - W^|| / ||W||", names, [("error", c.Layers.Select(l => l.RelativeError).ToList())], LogY: true).ToSvg(800, 400);
         yield return new ReportSectionView("Rewritten layers",
             new ReportTable([new("layer", false), new("op", false), new("k"), new("rank"), new("parameters"), new("after"), new("kept"), new("rel. error")], rows),
-            $"Method {c.Method}, {budget}: kept {ReportText.Percent(c.KeptFraction)} of the budget; weights {ReportText.Count(c.BudgetParametersBefore)} -> {ReportText.Count(c.BudgetParametersAfter)}{flops}; worst error bound {ReportText.Scientific(c.MaxErrorBound)}.",
+            $"Method {c.Method}{data}, {budget}: kept {ReportText.Percent(c.KeptFraction)} of the budget; weights {ReportText.Count(c.BudgetParametersBefore)} -> {ReportText.Count(c.BudgetParametersAfter)}{flops}; worst error bound {ReportText.Scientific(c.MaxErrorBound)}.",
             [kept, error]);
         if (c.Skipped.Count > 0) yield return Skipped("Layers left whole", c.Skipped);
     }

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using OnnxLowRank.Core.Calibration;
+using OnnxLowRank.Core.Data;
+
+namespace OnnxLowRank.Cli.Commands;
+
+/// <summary>
+/// --calibration DATA: inputs whose layer statistics make the decomposition data-aware (whitened
+/// spectra, bias correction; auto then picks global-energy). Read like --data, with its own limit.
+/// </summary>
+internal sealed class CalibrationArguments
+{
+    public Option<string?> Data { get; } = new("--calibration")
+    {
+        Description = "Calibration inputs for data-aware factorization (same forms as --data; training data, not the test set)",
+        HelpName = "DATA",
+    };
+
+    public Option<int> Limit { get; } = new Option<int>("--calibration-limit")
+    {
+        Description = "Calibration samples to use at most",
+        DefaultValueFactory = _ => 512,
+        HelpName = "N",
+    }.AtLeast(1);
+
+    public void AddTo(Command command)
+    {
+        command.Add(Data);
+        command.Add(Limit);
+    }
+
+    /// <summary>
+    /// Calibration options, or null without --calibration. <paramref name="shared"/> supplies the
+    /// normalisation, shapes and seed, which describe the model's input and so hold for both data sets.
+    /// </summary>
+    public CalibrationOptions? Read(ParseResult result, DataSourceOptions shared, int batchSize)
+    {
+        if (result.GetValue(Data) is not { } data) return null;
+        var options = shared with { LabelsPath = null, Slice = new DataSlice(0, result.GetValue(Limit)) };
+        return new CalibrationOptions(inputs => DataSourceOpener.Open(data, inputs, options)) { BatchSize = batchSize, Seed = shared.Seed };
+    }
+}
