@@ -50,6 +50,7 @@ public static class OnnxModelFile
     /// </summary>
     public static ModelProto Parse(byte[] bytes, string? baseDirectory = null, string? sourcePath = null)
     {
+        MessageCensus.Require(bytes, RecursionLimit, sourcePath);
         ModelProto model;
         try
         {
