@@ -25,20 +25,13 @@ public static class FactorizationError
         return norm == 0 ? error : error / norm;
     }
 
-    /// <summary>W - P Q.</summary>
+    /// <summary>W - P Q; the product goes through the linear-algebra backend (BLAS where present), the dominant cost here.</summary>
     private static RowMajorMatrix Residual(RowMajorMatrix w, LowRankFactors f)
     {
-        var e = new RowMajorMatrix(w.Rows, w.Columns, (double[])w.Values.Clone());
-        var rank = f.P.Columns;
-        for (var r = 0; r < w.Rows; r++)
-            for (var t = 0; t < rank; t++)
-            {
-                var p = f.P.Values[r * rank + t];
-                if (p == 0) continue;
-                var q = f.Q.Values.AsSpan(t * w.Columns, w.Columns);
-                var row = e.Values.AsSpan(r * w.Columns, w.Columns);
-                for (var c = 0; c < row.Length; c++) row[c] -= p * q[c];
-            }
+        if (f.P.Columns == 0) return w;
+        var e = LinearAlgebra.Default.Multiply(f.P, false, f.Q, false);
+        var values = e.Values;
+        for (var i = 0; i < values.Length; i++) values[i] = w.Values[i] - values[i];
         return e;
     }
 }
