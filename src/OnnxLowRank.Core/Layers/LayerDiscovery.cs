@@ -34,7 +34,29 @@ public static class LayerDiscovery
             if (outcome.Layer is not null) layers.Add(outcome.Layer);
             else skipped.Add(new SkippedNode(names[i], node.OpType, outcome.Reason, outcome.Detail));
         }
+        for (var i = 0; i < graph.Node.Count; i++) skipped.AddRange(InSubgraphs(graph.Node[i], names[i]));
         return new DiscoveryResult(layers, skipped);
+    }
+
+    /// <summary>Candidates inside the subgraphs of <paramref name="owner"/>, named by their path from it ("loop/body/fc").</summary>
+    private static IEnumerable<SkippedNode> InSubgraphs(NodeProto owner, string ownerName)
+    {
+        foreach (var attribute in owner.Attribute)
+        {
+            foreach (var body in attribute.Graphs.Prepend(attribute.G).OfType<GraphProto>())
+            {
+                var names = LayerNames.Of(body);
+                for (var i = 0; i < body.Node.Count; i++)
+                {
+                    var node = body.Node[i];
+                    var path = $"{ownerName}/{attribute.Name}/{names[i]}";
+                    if (CandidateOps.Contains(node.OpType) && node.Input.Count >= 2)
+                        yield return new SkippedNode(path, node.OpType, SkipReason.InSubgraph,
+                            $"Inside the '{attribute.Name}' of {owner.OpType} node '{ownerName}': subgraphs are left whole.");
+                    foreach (var inner in InSubgraphs(node, path)) yield return inner;
+                }
+            }
+        }
     }
 
     private readonly record struct Outcome(CompressibleLayer? Layer, SkipReason Reason, string Detail)

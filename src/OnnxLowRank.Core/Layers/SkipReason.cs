@@ -32,4 +32,7 @@ public enum SkipReason
 
     /// <summary>No rank makes the factorized pair smaller than the weight (or the planned one does not).</summary>
     NotBeneficial,
+
+    /// <summary>The node is inside a subgraph (an If branch, a Loop or Scan body), which is left whole.</summary>
+    InSubgraph,
 }

@@ -19,7 +19,8 @@ internal static class WholeLayerFinder
         var found = new List<Found>();
         foreach (var node in skipped)
         {
-            if (!nodeByName.TryGetValue(node.NodeName, out var proto) || proto.Input.Count < 2) continue;
+            // Subgraph nodes are named by path and never rewritten; a main-graph node could even share such a name.
+            if (node.Reason == SkipReason.InSubgraph || !nodeByName.TryGetValue(node.NodeName, out var proto) || proto.Input.Count < 2) continue;
             if (index.Constant(proto.Input[1]) is not { } weight || weight.Dims.Count < 2) continue;
             found.Add(new Found(node, proto, TensorCodec.ElementCount(weight), OutputChannels(proto, weight)));
         }

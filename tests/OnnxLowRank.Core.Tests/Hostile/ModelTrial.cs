@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Publishing;
 using OnnxLowRank.Core.Rewrites;
 using OnnxLowRank.Core.Tests.Support;
 using OnnxLowRank.Onnx;
@@ -33,20 +34,24 @@ internal sealed record TrialResult(TrialOutcome Outcome, OnnxLowRankException? E
 
 /// <summary>
 /// Runs one model, however broken, along the compress command's path: load, analyze, compress (ALDS,
-/// keep half the parameters), serialize, reload, open in ONNX Runtime. A typed
+/// keep half the parameters), then either publish with <see cref="VerifiedModelWriter"/> (save, reload,
+/// run) or, faster, serialize, reload and open in ONNX Runtime. A typed
 /// <see cref="OnnxLowRankException"/> at any step is an accepted ending; any other exception, a hang
 /// past the time limit, an allocation past the bound, or a result the engine refuses while it accepts
 /// the input is a failure, reported by a <see cref="TrialFailure"/>.
 /// </summary>
 internal static class ModelTrial
 {
-    public static readonly PipelineOptions Options = new() { Method = "alds", KeepFraction = 0.5, RemoveInitializerInputs = true, MaxDegreeOfParallelism = 1 };
+    /// <summary>The compress command's defaults with ALDS at half the parameters, on one thread so allocations are this trial's.</summary>
+    public static readonly PipelineOptions DefaultOptions = new() { Method = "alds", KeepFraction = 0.5, MaxDegreeOfParallelism = 1 };
 
-    public static TrialResult Run(byte[] bytes, string? folder, TimeSpan timeLimit, long allocationLimit) =>
-        Guarded(() => FromBytes(bytes, folder), timeLimit, allocationLimit);
+    /// <summary>Bytes parsed without a folder (external data refused), the result checked in memory.</summary>
+    public static TrialResult Run(byte[] bytes, PipelineOptions options, TimeSpan timeLimit, long allocationLimit) =>
+        Guarded(() => Loaded(() => OnnxModelFile.Parse(bytes), options, publishTo: null), timeLimit, allocationLimit);
 
-    public static TrialResult RunFile(string path, TimeSpan timeLimit, long allocationLimit) =>
-        Guarded(() => FromFile(path), timeLimit, allocationLimit);
+    /// <summary>A model file loaded as the CLI loads it, the result published as out.onnx in <paramref name="publishFolder"/>.</summary>
+    public static TrialResult RunFile(string path, string publishFolder, PipelineOptions options, TimeSpan timeLimit, long allocationLimit) =>
+        Guarded(() => Loaded(() => OnnxModelFile.Load(path), options, Path.Combine(publishFolder, "out.onnx")), timeLimit, allocationLimit);
 
     private static TrialResult Guarded(Func<TrialResult> trial, TimeSpan timeLimit, long allocationLimit)
     {
@@ -64,41 +69,27 @@ internal static class ModelTrial
         return worker.Result with { Elapsed = clock.Elapsed, AllocatedBytes = allocated };
     }
 
-    private static TrialResult FromBytes(byte[] bytes, string? folder)
+    private static TrialResult Loaded(Func<ModelProto> load, PipelineOptions options, string? publishTo)
     {
         ModelProto model;
         try
         {
-            model = OnnxModelFile.Parse(bytes, folder);
+            model = load();
         }
         catch (OnnxLowRankException e)
         {
             return Ended(TrialOutcome.RefusedAtLoad, e);
         }
-        return AfterLoad(model);
+        return AfterLoad(model, options, publishTo);
     }
 
-    private static TrialResult FromFile(string path)
-    {
-        ModelProto model;
-        try
-        {
-            model = OnnxModelFile.Load(path);
-        }
-        catch (OnnxLowRankException e)
-        {
-            return Ended(TrialOutcome.RefusedAtLoad, e);
-        }
-        return AfterLoad(model);
-    }
-
-    private static TrialResult AfterLoad(ModelProto model)
+    private static TrialResult AfterLoad(ModelProto model, PipelineOptions options, string? publishTo)
     {
         var pipeline = new CompressionPipeline(Engine.Runner);
         ModelAnalysis analysis;
         try
         {
-            analysis = pipeline.Analyze(model, Options);
+            analysis = pipeline.Analyze(model, options);
         }
         catch (OnnxLowRankException e)
         {
@@ -107,25 +98,31 @@ internal static class ModelTrial
         CompressionResult compression;
         try
         {
-            compression = pipeline.Compress(model, analysis, Options).Compression;
+            compression = pipeline.Compress(model, analysis, options).Compression;
         }
         catch (OnnxLowRankException e)
         {
             return Ended(TrialOutcome.RefusedAtCompression, e);
         }
 
-        // Our own output must always load back through our own reader.
-        var output = OnnxModelFile.Parse(OnnxModelFile.ToBytes(compression.Model));
+        ModelProto output;
         IModelSession compressedSession;
         try
         {
+            if (publishTo is not null)
+            {
+                new VerifiedModelWriter(Engine.Runner).Write(compression.Model, publishTo);
+                output = OnnxModelFile.Load(publishTo);
+            }
+            // Our own output must always load back through our own reader.
+            else output = OnnxModelFile.Parse(OnnxModelFile.ToBytes(compression.Model));
             compressedSession = Engine.Runner.Open(output);
         }
         catch (OnnxRuntimeException e)
         {
             if (EngineAccepts(model))
                 throw new TrialFailure($"ONNX Runtime loads the input but refuses the compressed model: {e.Message}", e);
-            return new TrialResult(TrialOutcome.EngineRefusesBoth, e, compression, output, default, 0);
+            return new TrialResult(TrialOutcome.EngineRefusesBoth, e, compression, null, default, 0);
         }
         using (compressedSession) CompareRuns(model, compressedSession, compression);
         return new TrialResult(TrialOutcome.Published, null, compression, output, default, 0);
