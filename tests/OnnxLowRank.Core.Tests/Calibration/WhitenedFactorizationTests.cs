@@ -81,6 +81,37 @@ public class WhitenedFactorizationTests
         Assert.That(factors.OutputShift, Is.EqualTo(shift).Within(1e-10), "bias correction (W - W^) mean(x)");
     }
 
+    [Test]
+    public void SilentInputsFallBackToTheWeightAlone()
+    {
+        var w = Matrix<double>.Build.Dense(5, 9, RandomValues.Normal(80, 45));
+        var layer = GemmLayer(w);
+        var silent = new LayerInputStatistics(9, [new double[81]], [new double[9]], 100);
+        var whitening = Whitening.Of(silent, 0, 0, 9);
+        Assert.That(whitening.Factor, Is.Null);
+        Assert.That(whitening.Note, Does.Contain("zero"));
+
+        var factors = new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = silent })
+            .Factorize(layer, WeightMatrixView.Of(layer), 1, 2);
+        var expected = w - DenseReference.Residual(w, 1, 1, 2);
+        Assert.That((Product(factors[0, 0]) - expected).FrobeniusNorm(), Is.LessThan(1e-6 * expected.FrobeniusNorm()), "the plain truncated SVD");
+    }
+
+    [Test]
+    public void RankDeficientInputsGetARidge()
+    {
+        // Fewer samples than features: X X^T is singular, so a ridge of 0 cannot be factored and grows.
+        var x = Matrix<double>.Build.Dense(9, 4, RandomValues.Normal(81, 36));
+        var statistics = StatisticsOf([x]);
+        var whitening = Whitening.Of(statistics, 0, 0, 9, relativeRidge: 0);
+        Assert.That(whitening.Factor, Is.Not.Null);
+        Assert.That(whitening.RelativeRidge, Is.GreaterThan(0));
+        Assert.That(whitening.Note, Does.Contain("ridge"));
+        var s = Matrix(whitening.Factor!);
+        var c = x * x.Transpose() / 4 + whitening.RelativeRidge * (x * x.Transpose() / 4).Trace() / 9 * Matrix<double>.Build.DenseIdentity(9);
+        Assert.That((s * s.Transpose() - c).FrobeniusNorm(), Is.LessThan(1e-12 * c.FrobeniusNorm()), "S S^T = C + ridge I");
+    }
+
     /// <summary>Inputs with unequal scales and correlated features, yet well conditioned: A Z with a random A.</summary>
     private static Matrix<double> CorrelatedInputs(int seed, int m, int n)
     {
