@@ -8,7 +8,8 @@ namespace OnnxLowRank.Core.Calibration;
 
 /// <summary>
 /// Runs calibration batches through the engine with every layer's input exposed and accumulates each
-/// layer's input statistics (ALGORITHMS.md section 5), one batch at a time.
+/// layer's input statistics (ALGORITHMS.md section 5), one batch at a time. Memory is one batch's
+/// exposed activations (as the engine returns them) plus, per layer, its c_g * prod(kernel) squared sums.
 /// </summary>
 public static class CalibrationRun
 {
@@ -43,15 +44,9 @@ public static class CalibrationRun
         foreach (var batch in source.ReadBatches(options.BatchSize))
         {
             var outputs = fetched.Count > 0 ? session.Run(batch.Inputs, fetched) : new Dictionary<string, TensorData>();
-            var tensors = values.ToDictionary(v => v, v => graphInputs.Contains(v) ? batch.Inputs[v] : outputs[v]);
-            // Each value widened once per batch, however many layers read it.
-            var widened = tensors.ToDictionary(t => t.Key, t => new Lazy<double[]>(t.Value.ToDoubles));
+            var tensors = values.ToDictionary(v => v, v => new InputValues(graphInputs.Contains(v) ? batch.Inputs[v] : outputs[v]));
             var index = batchIndex;
-            Parallel.ForEach(accumulators, parallel, a =>
-            {
-                var name = a.Layer.Node.Input[0];
-                a.Add(widened[name].Value, tensors[name].Shape, index, options, backend);
-            });
+            Parallel.ForEach(accumulators, parallel, a => a.Add(tensors[a.Layer.Node.Input[0]], index, options, backend));
             batchIndex++;
             samples += batch.Count;
             progress?.Invoke(samples, source.Count);

@@ -42,8 +42,9 @@ internal sealed class ConvPatchLayout : InputVectorLayout
         return shape[0] * outSize.Aggregate(1L, (a, d) => a * d);
     }
 
-    public override void Fill(double[] values, long[] shape, int group, long[] indices, RowMajorMatrix target)
+    public override void Fill(InputValues values, int group, long[] indices, RowMajorMatrix target)
     {
+        var shape = values.Shape;
         var (padBegin, outSize) = Window(shape);
         var rank = _kernel.Length;
         var inSize = shape[2..];

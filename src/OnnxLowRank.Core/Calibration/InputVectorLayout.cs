@@ -23,7 +23,7 @@ internal abstract class InputVectorLayout
     /// Writes input vectors <paramref name="indices"/> of <paramref name="group"/> into the columns of
     /// <paramref name="target"/> (vector length x indices.Length).
     /// </summary>
-    public abstract void Fill(double[] values, long[] shape, int group, long[] indices, RowMajorMatrix target);
+    public abstract void Fill(InputValues values, int group, long[] indices, RowMajorMatrix target);
 
     protected static long IntAttribute(CompressibleLayer layer, string name, long fallback) =>
         layer.Node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;

@@ -26,15 +26,15 @@ internal sealed class LayerInputAccumulator
 
     public CompressibleLayer Layer { get; }
 
-    public void Add(double[] values, long[] shape, int batchIndex, CalibrationOptions options, ILinearAlgebraBackend backend)
+    public void Add(InputValues values, int batchIndex, CalibrationOptions options, ILinearAlgebraBackend backend)
     {
-        var total = _layout.VectorCount(shape);
+        var total = _layout.VectorCount(values.Shape);
         var indices = SampleSelection.Choose(total, options.MaxVectorsPerBatch, SampleSelection.For(options.Seed, _layerIndex, batchIndex));
         if (indices.Length == 0) return;
         var vectors = new RowMajorMatrix(_columns, indices.Length);
         for (var group = 0; group < _sums.Length; group++)
         {
-            _layout.Fill(values, shape, group, indices, vectors);
+            _layout.Fill(values, group, indices, vectors);
             backend.AddRowGram(vectors, _outerProductSums[group]);
             var sums = _sums[group];
             for (var c = 0; c < _columns; c++)

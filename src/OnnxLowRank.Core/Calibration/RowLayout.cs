@@ -18,10 +18,10 @@ internal sealed class RowLayout(int length, bool byColumns, bool lastAxisOnly) :
         return shape.Aggregate(1L, (a, d) => a * d) / length;
     }
 
-    public override void Fill(double[] values, long[] shape, int group, long[] indices, RowMajorMatrix target)
+    public override void Fill(InputValues values, int group, long[] indices, RowMajorMatrix target)
     {
         var count = indices.Length;
-        var vectors = VectorCount(shape);
+        var vectors = VectorCount(values.Shape);
         for (var s = 0; s < count; s++)
         {
             var row = indices[s];
