@@ -64,7 +64,7 @@ public class MutationFuzzTests
         }
 
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"fuzz: {cases} cases from {seeds.Count} seeds in {clock.Elapsed.TotalSeconds:0.0} s, {failures.Count} failures; slowest case {slowest.TotalMilliseconds:0} ms, most allocated {mostAllocated / (1 << 20)} MiB");
+            $"fuzz: {cases} cases from {seeds.Count} seeds in {clock.Elapsed.TotalSeconds:0.0} s, {failures.Count} failures; slowest case {slowest.TotalMilliseconds:0} ms, most allocated {mostAllocated >> 10} KiB");
         TestContext.Out.WriteLine(summary);
         foreach (var (kind, count) in outcomes.OrderBy(o => o.Key, StringComparer.Ordinal)) TestContext.Out.WriteLine($"  {kind}: {count}");
         Assert.That(failures, Is.Empty, () => $"{summary}\n{string.Join("\n", failures.Take(40))}");
