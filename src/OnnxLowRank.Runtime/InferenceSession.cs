@@ -125,12 +125,12 @@ public sealed unsafe class InferenceSession : IDisposable
             names[i] = AllocatedString.Take(name);
             api.VerifySuccess(input ? api.SessionGetInputTypeInfo(session, i, &typeInfo) : api.SessionGetOutputTypeInfo(session, i, &typeInfo));
             using var ownedTypeInfo = new TypeInfoHandle(typeInfo);
-            metadata[names[i]] = Describe(api, typeInfo);
+            metadata[names[i]] = Describe(api, typeInfo, names[i]);
         }
         return (names, metadata);
     }
 
-    private static NodeMetadata Describe(OrtApi api, IntPtr typeInfo)
+    private static NodeMetadata Describe(OrtApi api, IntPtr typeInfo, string name)
     {
         int onnxType;
         api.VerifySuccess(api.GetOnnxTypeFromTypeInfo(typeInfo, &onnxType));
@@ -149,7 +149,9 @@ public sealed unsafe class InferenceSession : IDisposable
         fixed (long* d = dims) api.VerifySuccess(api.GetDimensions(tensorInfo, d, rank));
         fixed (IntPtr* s = symbols) api.VerifySuccess(api.GetSymbolicDimensions(tensorInfo, s, rank));
         return new NodeMetadata(OnnxValueType.ONNX_TYPE_TENSOR, (TensorElementType)elementType,
-            dims.Select(d => checked((int)d)).ToArray(),
+            dims.Select(d => d is >= int.MinValue and <= int.MaxValue ? (int)d
+                : throw new OnnxRuntimeException(ErrorCode.InvalidGraph, $"dimension {d} does not fit the 32-bit sizes of this API",
+                    subject: name, advice: "the model declares or infers an impossible shape; check its inputs and the attributes of the nodes producing this value")).ToArray(),
             symbols.Select(s => Utf8.Read((byte*)s) ?? "").ToArray());
     }
 }
