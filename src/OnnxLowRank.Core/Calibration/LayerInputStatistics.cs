@@ -46,6 +46,24 @@ public sealed class LayerInputStatistics
     public double[] Mean(int group) => _sums[group].Select(s => VectorCount == 0 ? 0 : s / VectorCount).ToArray();
 
     /// <summary>
+    /// The block [first, first + width) of sum x x^T (the whole group's array itself when the block is all of it, else a
+    /// copy), with the mean diagonal of the second moment C_g / count over the block: the scale a ridge is relative to.
+    /// </summary>
+    internal (RowMajorMatrix Sums, double MeanDiagonal) OuterProductBlock(int group, int firstColumn, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstColumn);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstColumn + width, Columns);
+        var source = _outerProductSums[group];
+        var block = firstColumn == 0 && width == Columns ? new RowMajorMatrix(width, width, source) : new RowMajorMatrix(width, width);
+        if (!ReferenceEquals(block.Values, source))
+            for (var r = 0; r < width; r++)
+                Array.Copy(source, (firstColumn + r) * Columns + firstColumn, block.Values, r * width, width);
+        var trace = 0.0;
+        for (var i = 0; i < width; i++) trace += block.Values[i * width + i];
+        return (block, VectorCount == 0 ? 0 : trace / width / VectorCount);
+    }
+
+    /// <summary>
     /// The block [first, first + width) of the second moment C_g / count: the statistics of one channel slice.
     /// </summary>
     public RowMajorMatrix SecondMoment(int group, int firstColumn, int width)

@@ -8,6 +8,7 @@ namespace OnnxLowRank.Core.Calibration;
 /// ALGORITHMS.md section 5): lambda starts at a small share of C's mean diagonal and grows tenfold
 /// while the Cholesky factorization fails. When no ridge works (no signal, or non-finite values) there
 /// is no factor and the block is factorized on its weight alone; <see cref="Note"/> says why.
+/// Data-aware factors use it for tall blocks only (<see cref="WhitenedBlock"/>).
 /// </summary>
 public sealed class Whitening
 {
@@ -35,6 +36,11 @@ public sealed class Whitening
     /// <summary>Why the block was not whitened as asked (a larger ridge, or none at all); null when it was.</summary>
     public string? Note { get; }
 
+    /// <summary>Why a block whose inputs carry no signal is taken on its weight alone.</summary>
+    internal static string SilentNote(LayerInputStatistics statistics) => statistics.VectorCount == 0
+        ? "no calibration inputs reached this layer; factorized on the weight alone"
+        : "the layer's calibration inputs are all zero or not finite; factorized on the weight alone";
+
     /// <summary>Whitens the columns [first, first + width) of a group's input statistics.</summary>
     public static Whitening Of(LayerInputStatistics statistics, int group, int firstColumn, int width, double relativeRidge = DefaultRelativeRidge)
     {
@@ -43,13 +49,15 @@ public sealed class Whitening
         for (var i = 0; i < width; i++) scale += c.Values[i * width + i];
         scale /= width;
         if (!(scale > 0) || !double.IsFinite(scale) || c.Values.Any(v => !double.IsFinite(v)))
-            return new Whitening(null, 0, statistics.VectorCount == 0 ? "no calibration inputs reached this layer" : "the layer's calibration inputs are all zero or not finite");
+            return new Whitening(null, 0, SilentNote(statistics));
 
+        var added = 0.0;
         for (var ridge = relativeRidge; ; ridge = Math.Max(ridge * 10, 1e-10))
         {
-            var shifted = new RowMajorMatrix(width, width, (double[])c.Values.Clone());
-            for (var i = 0; i < width; i++) shifted.Values[i * width + i] += ridge * scale;
-            if (Cholesky.Lower(shifted, PivotFloor * scale) is { } factor)
+            // C + ridge I in place: the diagonal moves by what this ridge adds over the last one.
+            for (var i = 0; i < width; i++) c.Values[i * width + i] += (ridge - added) * scale;
+            added = ridge;
+            if (Cholesky.Lower(c, PivotFloor * scale) is { } factor)
                 return new Whitening(factor, ridge, ridge == relativeRidge ? null
                     : string.Create(CultureInfo.InvariantCulture, $"the input second moment needed a ridge of {ridge:g2} x its mean diagonal"));
             if (ridge >= MaxRelativeRidge)

@@ -12,7 +12,7 @@ namespace OnnxLowRank.Core.Pipeline;
 public static class LayerSpectra
 {
     public static IReadOnlyList<SliceOption> Of(CompressibleLayer layer, WeightMatrixView weight, int maxSliceCount) =>
-        Build(layer, maxSliceCount, (group, slice, k) => k == 1 ? weight.Group(group) : weight.Slice(group, slice, k));
+        Build(layer, maxSliceCount, (group, slice, k) => Spectrum.SingularValues(k == 1 ? weight.Group(group) : weight.Slice(group, slice, k)));
 
     /// <summary>
     /// The data-aware spectra (ALGORITHMS.md section 5): per block, the singular values of W_{g,i} S_{g,i},
@@ -29,16 +29,15 @@ public static class LayerSpectra
         var options = Build(layer, maxSliceCount, (group, slice, k) =>
         {
             var width = weight.Geometry.SliceColumns(k);
-            var block = weight.Slice(group, slice, k);
-            var whitening = Whitening.Of(statistics, group, slice * width, width, relativeRidge);
-            if (whitening.Note is { } note) lock (found) found.Add(note);
-            return whitening.Factor is { } s ? backend.Multiply(block, false, s, false) : block;
+            var (values, note) = WhitenedBlock.SingularValues(weight.Slice(group, slice, k), statistics, group, slice * width, relativeRidge, backend);
+            if (note is not null) found.Add(note);
+            return values;
         });
         notes = found.ToList();
         return options;
     }
 
-    private static List<SliceOption> Build(CompressibleLayer layer, int maxSliceCount, Func<int, int, int, RowMajorMatrix> blockMatrix)
+    private static List<SliceOption> Build(CompressibleLayer layer, int maxSliceCount, Func<int, int, int, double[]> blockSpectrum)
     {
         var geometry = layer.Geometry;
         var options = new List<SliceOption>();
@@ -49,7 +48,7 @@ public static class LayerSpectra
             var blocks = new List<double[]>(geometry.Groups * k);
             for (var group = 0; group < geometry.Groups; group++)
                 for (var slice = 0; slice < k; slice++)
-                    blocks.Add(Spectrum.SingularValues(blockMatrix(group, slice, k)));
+                    blocks.Add(blockSpectrum(group, slice, k));
             if (k == 1) normOfWeight = blocks.Max(b => b.Length > 0 ? b[0] : 0);
             options.Add(new SliceOption(k, geometry.Groups, geometry.OutputsPerGroup, geometry.SliceColumns(k), blocks, normOfWeight));
         }

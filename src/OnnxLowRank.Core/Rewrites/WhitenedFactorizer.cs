@@ -6,10 +6,9 @@ namespace OnnxLowRank.Core.Rewrites;
 
 /// <summary>
 /// SVD-LLM's data-aware factors (ALGORITHMS.md section 5): per group and slice, with S S^T the block's
-/// input second moment, truncate W S = U Sigma V^T instead of W. The factors P = U_j Sigma_j^1/2 and
-/// Q = Sigma_j^1/2 V_j^T S^-1 = Sigma_j^-1/2 U_j^T W (as V^T = Sigma^-1 U^T W S), so Q needs neither
-/// an inverse nor a triangular solve, and ||(W - P Q) X||_F^2 = sum_{i>j} sigma_i(W S)^2 * count.
-/// A layer without statistics, or a block without a whitening factor, is factorized on its weight alone.
+/// input second moment, truncate W S = U Sigma V^T instead of W, so that
+/// ||(W - P Q) X||_F^2 = count * sum_{i>j} sigma_i(W S)^2 on the calibration inputs (see <see cref="WhitenedBlock"/>).
+/// A layer without statistics, or a block whose inputs carry no signal, is factorized on its weight alone.
 /// With bias correction, <see cref="LayerFactorization.OutputShift"/> is (W - P Q) mean(x).
 /// </summary>
 public sealed class WhitenedFactorizer(
@@ -34,31 +33,11 @@ public sealed class WhitenedFactorizer(
         var factors = new List<LowRankFactors>(g.Groups * sliceCount);
         for (var group = 0; group < g.Groups; group++)
             for (var slice = 0; slice < sliceCount; slice++)
-            {
-                var block = weight.Slice(group, slice, sliceCount);
-                var whitening = Whitening.Of(stats, group, slice * width, width, relativeRidge);
-                factors.Add(whitening.Factor is { } s ? Factor(block, s, rank, backend) : TruncatedSvd.Factor(block, rank, backend));
-            }
+                factors.Add(WhitenedBlock.Factor(weight.Slice(group, slice, sliceCount), stats, group, slice * width, rank, relativeRidge, backend));
         return new LayerFactorization(g, sliceCount, rank, factors)
         {
             OutputShift = correctBias && stats.VectorCount > 0 ? OutputShift(weight, stats, factors, sliceCount) : null,
         };
-    }
-
-    /// <summary>P = U_j Sigma_j^1/2 of W S, then Q = Sigma_j^-1 P^T W (a direction with sigma = 0 gets a zero row).</summary>
-    private static LowRankFactors Factor(RowMajorMatrix w, RowMajorMatrix s, int rank, ILinearAlgebraBackend backend)
-    {
-        var p = TruncatedSvd.Factor(backend.Multiply(w, false, s, false), rank, backend).P;
-        var q = backend.Multiply(p, true, w, false);
-        for (var t = 0; t < rank; t++)
-        {
-            var sigma = 0.0;
-            for (var r = 0; r < p.Rows; r++) sigma += p[r, t] * p[r, t];
-            var row = q.Values.AsSpan(t * q.Columns, q.Columns);
-            var scale = sigma > 0 ? 1 / sigma : 0;
-            foreach (ref var x in row) x *= scale;
-        }
-        return new LowRankFactors(p, q);
     }
 
     /// <summary>(W - P Q) mu per output channel, summed over a group's slices.</summary>
