@@ -46,16 +46,6 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             work.Add((layer, entry));
         }
 
-        var factors = new LayerFactorization[work.Count];
-        var errors = new double[work.Count];
-        Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, i =>
-        {
-            var (layer, entry) = work[i];
-            var weight = WeightMatrixView.Of(layer);
-            factors[i] = _factorizer.Factorize(layer, weight, entry.SliceCount, entry.Rank);
-            errors[i] = FactorizationError.Relative(weight, factors[i]);
-        });
-
         var graph = copy.Graph;
         var outcomes = new List<LayerOutcome>(work.Count);
         if (work.Count > 0)
@@ -67,20 +57,37 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             var initializers = new List<TensorProto>();
             var replacements = new Dictionary<NodeProto, IReadOnlyList<NodeProto>>(ReferenceEqualityComparer.Instance);
             var released = new HashSet<string>();
-            for (var i = 0; i < work.Count; i++)
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+            // Factors are computed in double, a few layers at a time, and encoded into the model's tensors
+            // before the next few: holding every layer's factors at once would double the peak memory.
+            var chunk = 2 * Environment.ProcessorCount;
+            for (var start = 0; start < work.Count; start += chunk)
             {
-                var layer = work[i].Layer;
-                var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, initializers, index, released);
-                replacements[layer.Node] = layer.Kind switch
+                var count = Math.Min(chunk, work.Count - start);
+                var factors = new LayerFactorization[count];
+                var errors = new double[count];
+                Parallel.For(0, count, parallel, i =>
                 {
-                    LayerKind.Gemm => GemmRewrite.Rewrite(scope),
-                    LayerKind.MatMul => MatMulRewrite.Rewrite(scope),
-                    _ => ConvRewrite.Rewrite(scope),
-                };
-                released.Add(layer.WeightInput);
-                released.Add(layer.ConstantName);
-                outcomes.Add(new LayerOutcome(layer.NodeName, layer.Kind, factors[i].SliceCount, factors[i].Rank,
-                    layer.Geometry.OriginalParameters, factors[i].Parameters, errors[i]));
+                    var (layer, entry) = work[start + i];
+                    var weight = WeightMatrixView.Of(layer);
+                    factors[i] = _factorizer.Factorize(layer, weight, entry.SliceCount, entry.Rank);
+                    errors[i] = FactorizationError.Relative(weight, factors[i]);
+                });
+                for (var i = 0; i < count; i++)
+                {
+                    var layer = work[start + i].Layer;
+                    var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, initializers, index, released);
+                    replacements[layer.Node] = layer.Kind switch
+                    {
+                        LayerKind.Gemm => GemmRewrite.Rewrite(scope),
+                        LayerKind.MatMul => MatMulRewrite.Rewrite(scope),
+                        _ => ConvRewrite.Rewrite(scope),
+                    };
+                    released.Add(layer.WeightInput);
+                    released.Add(layer.ConstantName);
+                    outcomes.Add(new LayerOutcome(layer.NodeName, layer.Kind, factors[i].SliceCount, factors[i].Rank,
+                        layer.Geometry.OriginalParameters, factors[i].Parameters, errors[i]));
+                }
             }
             GraphSplice.Apply(graph, replacements, initializers, released);
         }
