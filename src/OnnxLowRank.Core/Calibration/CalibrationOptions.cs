@@ -41,7 +41,10 @@ public sealed record CalibrationOptions
     /// <summary>The ridge added to each block of the input second moment before its Cholesky factor, relative to its mean diagonal.</summary>
     public double RelativeRidge { get; init; } = Whitening.DefaultRelativeRidge;
 
-    /// <summary>Shift each rewritten layer's bias by (W - W^) mean(x), so the layer's mean output over the calibration data is kept.</summary>
+    /// <summary>
+    /// Shift each rewritten layer's bias by (W - W^) mean(x), so the layer's mean output over the calibration data is
+    /// kept; whitening then uses the input covariance, since the mean's share of the error is corrected anyway.
+    /// </summary>
     public bool CorrectBias { get; init; } = true;
 
     internal void Validate()

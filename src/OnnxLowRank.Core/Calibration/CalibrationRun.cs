@@ -51,6 +51,10 @@ public static class CalibrationRun
             samples += batch.Count;
             progress?.Invoke(samples, source.Count);
         }
-        return new CalibrationStatistics(source.Description, samples, accumulators.ToDictionary(a => a.Layer.NodeName, a => a.Result()));
+        return new CalibrationStatistics(source.Description, samples, accumulators.ToDictionary(a => a.Layer.NodeName, a => a.Result()))
+        {
+            RelativeRidge = options.RelativeRidge,
+            CorrectBias = options.CorrectBias,
+        };
     }
 }

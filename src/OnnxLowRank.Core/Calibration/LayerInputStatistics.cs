@@ -47,9 +47,10 @@ public sealed class LayerInputStatistics
 
     /// <summary>
     /// The block [first, first + width) of sum x x^T (the whole group's array itself when the block is all of it, else a
-    /// copy), with the mean diagonal of the second moment C_g / count over the block: the scale a ridge is relative to.
+    /// copy), with the mean diagonal of the block's second moment C_g / count, or of the covariance C_g / count - mu mu^T
+    /// when <paramref name="centered"/>: the scale a ridge is relative to.
     /// </summary>
-    internal (RowMajorMatrix Sums, double MeanDiagonal) OuterProductBlock(int group, int firstColumn, int width)
+    internal (RowMajorMatrix Sums, double MeanDiagonal) OuterProductBlock(int group, int firstColumn, int width, bool centered)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstColumn);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstColumn + width, Columns);
@@ -58,24 +59,30 @@ public sealed class LayerInputStatistics
         if (!ReferenceEquals(block.Values, source))
             for (var r = 0; r < width; r++)
                 Array.Copy(source, (firstColumn + r) * Columns + firstColumn, block.Values, r * width, width);
-        var trace = 0.0;
-        for (var i = 0; i < width; i++) trace += block.Values[i * width + i];
-        return (block, VectorCount == 0 ? 0 : trace / width / VectorCount);
+        if (VectorCount == 0) return (block, 0);
+        var mean = Mean(group);
+        var diagonal = 0.0;
+        for (var i = 0; i < width; i++)
+            diagonal += block.Values[i * width + i] / VectorCount - (centered ? mean[firstColumn + i] * mean[firstColumn + i] : 0);
+        return (block, diagonal / width);
     }
 
     /// <summary>
-    /// The block [first, first + width) of the second moment C_g / count: the statistics of one channel slice.
+    /// The block [first, first + width) of the second moment C_g / count, or of the covariance C_g / count - mu mu^T
+    /// when <paramref name="centered"/>: the statistics of one channel slice (a copy).
     /// </summary>
-    public RowMajorMatrix SecondMoment(int group, int firstColumn, int width)
+    public RowMajorMatrix SecondMoment(int group, int firstColumn, int width, bool centered = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstColumn);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstColumn + width, Columns);
         var source = _outerProductSums[group];
         var scale = VectorCount == 0 ? 0 : 1.0 / VectorCount;
+        var mean = Mean(group);
         var block = new RowMajorMatrix(width, width);
         for (var r = 0; r < width; r++)
             for (var c = 0; c < width; c++)
-                block.Values[r * width + c] = source[(firstColumn + r) * Columns + firstColumn + c] * scale;
+                block.Values[r * width + c] = source[(firstColumn + r) * Columns + firstColumn + c] * scale
+                    - (centered ? mean[firstColumn + r] * mean[firstColumn + c] : 0);
         return block;
     }
 }

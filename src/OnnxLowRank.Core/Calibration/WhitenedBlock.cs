@@ -11,21 +11,23 @@ namespace OnnxLowRank.Core.Calibration;
 /// wide block (f &lt;= m) that f x f matrix is formed directly and no factor S is computed at all; for a
 /// tall one (f &gt; m) S comes from a Cholesky factorization (<see cref="Whitening"/>), the smaller problem.
 /// A block whose inputs carry no signal is taken on its weight alone, with a note.
+/// Centered, C is the covariance instead of the second moment: when the bias absorbs (W - W^) mean(x), what remains
+/// of the output error is ||(W - W^)(X - mean)||, which whitening by the covariance minimises.
 /// </summary>
 internal static class WhitenedBlock
 {
     /// <summary>The min(f, m) singular values of W S, descending, and a note when whitening fell short.</summary>
     public static (double[] Values, string? Note) SingularValues(
-        RowMajorMatrix w, LayerInputStatistics statistics, int group, int firstColumn, double relativeRidge, ILinearAlgebraBackend backend)
+        RowMajorMatrix w, LayerInputStatistics statistics, int group, int firstColumn, double relativeRidge, bool centered, ILinearAlgebraBackend backend)
     {
         if (w.Rows <= w.Columns)
         {
-            if (OutputGram(w, statistics, group, firstColumn, relativeRidge, backend) is not { } gram)
+            if (OutputGram(w, statistics, group, firstColumn, relativeRidge, centered, backend) is not { } gram)
                 return (Spectrum.SingularValues(w, backend), Whitening.SilentNote(statistics));
             var ascending = backend.Eigenvalues(w.Rows, gram);
             return (ascending.Reverse().Select(v => Math.Sqrt(Math.Max(0, v))).ToArray(), null);
         }
-        var whitening = Whitening.Of(statistics, group, firstColumn, w.Columns, relativeRidge);
+        var whitening = Whitening.Of(statistics, group, firstColumn, w.Columns, relativeRidge, centered);
         return whitening.Factor is { } s
             ? (Spectrum.SingularValues(backend.Multiply(w, false, s, false), backend), whitening.Note)
             : (Spectrum.SingularValues(w, backend), whitening.Note);
@@ -33,12 +35,13 @@ internal static class WhitenedBlock
 
     /// <summary>Rank-j factors P = U_j Sigma_j^1/2 and Q = Sigma_j^-1/2 U_j^T W (zero for a direction with sigma = 0).</summary>
     public static LowRankFactors Factor(
-        RowMajorMatrix w, LayerInputStatistics statistics, int group, int firstColumn, int rank, double relativeRidge, ILinearAlgebraBackend backend)
+        RowMajorMatrix w, LayerInputStatistics statistics, int group, int firstColumn, int rank, double relativeRidge, bool centered,
+        ILinearAlgebraBackend backend)
     {
         RowMajorMatrix p;
         if (w.Rows <= w.Columns)
         {
-            if (OutputGram(w, statistics, group, firstColumn, relativeRidge, backend) is not { } gram) return TruncatedSvd.Factor(w, rank, backend);
+            if (OutputGram(w, statistics, group, firstColumn, relativeRidge, centered, backend) is not { } gram) return TruncatedSvd.Factor(w, rank, backend);
             var (values, vectors) = backend.LargestEigenpairs(w.Rows, gram, rank);
             p = new RowMajorMatrix(w.Rows, rank, vectors);
             for (var t = 0; t < rank; t++)
@@ -49,7 +52,7 @@ internal static class WhitenedBlock
         }
         else
         {
-            if (Whitening.Of(statistics, group, firstColumn, w.Columns, relativeRidge).Factor is not { } s) return TruncatedSvd.Factor(w, rank, backend);
+            if (Whitening.Of(statistics, group, firstColumn, w.Columns, relativeRidge, centered).Factor is not { } s) return TruncatedSvd.Factor(w, rank, backend);
             p = TruncatedSvd.Factor(backend.Multiply(w, false, s, false), rank, backend).P;
         }
 
@@ -65,18 +68,29 @@ internal static class WhitenedBlock
         return new LowRankFactors(p, q);
     }
 
-    /// <summary>W (C + lambda I) W^T (f x f, row-major), C the block's second moment; null when the inputs carry no signal.</summary>
-    private static double[]? OutputGram(RowMajorMatrix w, LayerInputStatistics statistics, int group, int firstColumn, double relativeRidge, ILinearAlgebraBackend backend)
+    /// <summary>
+    /// W (C + lambda I) W^T (f x f, row-major), C the block's second moment, less (W mu)(W mu)^T when centered;
+    /// null when the inputs carry no signal.
+    /// </summary>
+    private static double[]? OutputGram(
+        RowMajorMatrix w, LayerInputStatistics statistics, int group, int firstColumn, double relativeRidge, bool centered, ILinearAlgebraBackend backend)
     {
-        var (sums, scale) = statistics.OuterProductBlock(group, firstColumn, w.Columns);
+        var (sums, scale) = statistics.OuterProductBlock(group, firstColumn, w.Columns, centered);
         if (!(scale > 0) || !double.IsFinite(scale)) return null;
         var count = (double)statistics.VectorCount;
-        var product = backend.Multiply(backend.Multiply(w, false, sums, false), false, w, true);
-        var gram = product.Values;
+        var gram = backend.Multiply(backend.Multiply(w, false, sums, false), false, w, true).Values;
         var ridge = relativeRidge * scale;
         var weightGram = ridge > 0 ? GramMatrix.OfRows(w, backend) : null;
-        for (var i = 0; i < gram.Length; i++)
-            gram[i] = gram[i] / count + (weightGram is null ? 0 : ridge * weightGram[i]);
+        var f = w.Rows;
+        var meanOutput = new double[f];
+        if (centered)
+        {
+            var mean = statistics.Mean(group).AsSpan(firstColumn, w.Columns);
+            for (var r = 0; r < f; r++) meanOutput[r] = ManagedGram.Dot(w.Values.AsSpan(r * w.Columns, w.Columns), mean);
+        }
+        for (var r = 0; r < f; r++)
+            for (var c = 0; c < f; c++)
+                gram[r * f + c] = gram[r * f + c] / count - meanOutput[r] * meanOutput[c] + (weightGram is null ? 0 : ridge * weightGram[r * f + c]);
         return gram.All(double.IsFinite) ? gram : null;
     }
 }

@@ -4,7 +4,7 @@ using OnnxLowRank.Core.Numerics;
 namespace OnnxLowRank.Core.Calibration;
 
 /// <summary>
-/// S with S S^T = C + lambda I for one block of a layer's input second moment C (SVD-LLM's whitening,
+/// S with S S^T = C + lambda I for one block of a layer's input second moment or covariance C (SVD-LLM's whitening,
 /// ALGORITHMS.md section 5): lambda starts at a small share of C's mean diagonal and grows tenfold
 /// while the Cholesky factorization fails. When no ridge works (no signal, or non-finite values) there
 /// is no factor and the block is factorized on its weight alone; <see cref="Note"/> says why.
@@ -41,10 +41,13 @@ public sealed class Whitening
         ? "no calibration inputs reached this layer; factorized on the weight alone"
         : "the layer's calibration inputs are all zero or not finite; factorized on the weight alone";
 
-    /// <summary>Whitens the columns [first, first + width) of a group's input statistics.</summary>
-    public static Whitening Of(LayerInputStatistics statistics, int group, int firstColumn, int width, double relativeRidge = DefaultRelativeRidge)
+    /// <summary>
+    /// Whitens the columns [first, first + width) of a group's input statistics: their second moment, or their
+    /// covariance when <paramref name="centered"/>.
+    /// </summary>
+    public static Whitening Of(LayerInputStatistics statistics, int group, int firstColumn, int width, double relativeRidge = DefaultRelativeRidge, bool centered = false)
     {
-        var c = statistics.SecondMoment(group, firstColumn, width);
+        var c = statistics.SecondMoment(group, firstColumn, width, centered);
         var scale = 0.0;
         for (var i = 0; i < width; i++) scale += c.Values[i * width + i];
         scale /= width;

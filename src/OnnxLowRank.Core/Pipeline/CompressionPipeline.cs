@@ -53,7 +53,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             if (calibration is not null)
             {
                 var whitened = LayerSpectra.Whitened(layer, weight, calibration.Layers[layer.NodeName], options.Allocation.MaxSliceCount,
-                    options.Calibration!.RelativeRidge, out var notes);
+                    calibration.RelativeRidge, calibration.CorrectBias, out var notes);
                 analysis = analysis with { DataAwareOptions = whitened, WhiteningNotes = notes };
             }
             layers[i] = analysis;
@@ -93,7 +93,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             allocation.Layers.Where(l => !l.IsWhole && analysis.Layers.Any(a => a.Name == l.Name))
                 .Select(l => new LayerPlan(l.Name, l.SliceCount, l.Rank)),
             allocator.Name);
-        var compression = new LowRankCompressor(FactorizerFor(analysis, options)).Compress(model, plan, new CompressionOptions
+        var compression = new LowRankCompressor(FactorizerFor(analysis)).Compress(model, plan, new CompressionOptions
         {
             Discovery = DiscoveryOptionsFor(model, options),
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
@@ -134,8 +134,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     }
 
     /// <summary>Whitened factors when the analysis carries calibration statistics, plain weight SVD otherwise.</summary>
-    private static ILayerFactorizer FactorizerFor(ModelAnalysis analysis, PipelineOptions options) => analysis.Calibration is { } calibration
-        ? new WhitenedFactorizer(calibration.Layers, options.Calibration?.RelativeRidge ?? Whitening.DefaultRelativeRidge, options.Calibration?.CorrectBias ?? true)
+    private static ILayerFactorizer FactorizerFor(ModelAnalysis analysis) => analysis.Calibration is { } calibration
+        ? new WhitenedFactorizer(calibration.Layers, calibration.RelativeRidge, calibration.CorrectBias)
         : new WeightSvdFactorizer();
 
     private IModelRunner RunnerForCalibration(PipelineOptions options) => runner

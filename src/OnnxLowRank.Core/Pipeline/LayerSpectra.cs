@@ -18,10 +18,11 @@ public static class LayerSpectra
     /// The data-aware spectra (ALGORITHMS.md section 5): per block, the singular values of W_{g,i} S_{g,i},
     /// S_{g,i} the whitening factor of the block's input second moment, so the tail energy past rank j is
     /// the block's mean squared output error. The norm is max over groups of sigma_1(W_g S_g). A block that
-    /// cannot be whitened keeps its weight's spectrum; <paramref name="notes"/> then says why.
+    /// cannot be whitened keeps its weight's spectrum; <paramref name="notes"/> then says why. With
+    /// <paramref name="centered"/> (bias correction on) S whitens the input covariance instead of the second moment.
     /// </summary>
     public static IReadOnlyList<SliceOption> Whitened(
-        CompressibleLayer layer, WeightMatrixView weight, LayerInputStatistics statistics, int maxSliceCount, double relativeRidge,
+        CompressibleLayer layer, WeightMatrixView weight, LayerInputStatistics statistics, int maxSliceCount, double relativeRidge, bool centered,
         out IReadOnlyList<string> notes)
     {
         var backend = LinearAlgebra.Default;
@@ -29,7 +30,7 @@ public static class LayerSpectra
         var options = Build(layer, maxSliceCount, (group, slice, k) =>
         {
             var width = weight.Geometry.SliceColumns(k);
-            var (values, note) = WhitenedBlock.SingularValues(weight.Slice(group, slice, k), statistics, group, slice * width, relativeRidge, backend);
+            var (values, note) = WhitenedBlock.SingularValues(weight.Slice(group, slice, k), statistics, group, slice * width, relativeRidge, centered, backend);
             if (note is not null) found.Add(note);
             return values;
         });

@@ -9,7 +9,8 @@ namespace OnnxLowRank.Core.Rewrites;
 /// input second moment, truncate W S = U Sigma V^T instead of W, so that
 /// ||(W - P Q) X||_F^2 = count * sum_{i>j} sigma_i(W S)^2 on the calibration inputs (see <see cref="WhitenedBlock"/>).
 /// A layer without statistics, or a block whose inputs carry no signal, is factorized on its weight alone.
-/// With bias correction, <see cref="LayerFactorization.OutputShift"/> is (W - P Q) mean(x).
+/// With bias correction, <see cref="LayerFactorization.OutputShift"/> is (W - P Q) mean(x), and the blocks are
+/// whitened by their input covariance (the bias then restores the mean; what is left to minimise is centered).
 /// </summary>
 public sealed class WhitenedFactorizer(
     IReadOnlyDictionary<string, LayerInputStatistics> statistics, double relativeRidge = Whitening.DefaultRelativeRidge, bool correctBias = true)
@@ -33,7 +34,7 @@ public sealed class WhitenedFactorizer(
         var factors = new List<LowRankFactors>(g.Groups * sliceCount);
         for (var group = 0; group < g.Groups; group++)
             for (var slice = 0; slice < sliceCount; slice++)
-                factors.Add(WhitenedBlock.Factor(weight.Slice(group, slice, sliceCount), stats, group, slice * width, rank, relativeRidge, backend));
+                factors.Add(WhitenedBlock.Factor(weight.Slice(group, slice, sliceCount), stats, group, slice * width, rank, relativeRidge, correctBias, backend));
         return new LayerFactorization(g, sliceCount, rank, factors)
         {
             OutputShift = correctBias && stats.VectorCount > 0 ? OutputShift(weight, stats, factors, sliceCount) : null,

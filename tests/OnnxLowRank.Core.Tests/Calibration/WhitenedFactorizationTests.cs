@@ -10,34 +10,51 @@ namespace OnnxLowRank.Core.Tests.Calibration;
 
 /// <summary>
 /// SVD-LLM's identity, checked against MathNet's own Cholesky and SVD: the output error of the whitened
-/// rank-j factors on the calibration inputs X is exactly the discarded energy of W S (S S^T = X X^T / n),
-/// and it never exceeds the output error of the plain SVD at the same rank.
+/// rank-j factors on the calibration inputs X is exactly the discarded energy of W S (S S^T = X X^T / n, or the
+/// covariance under bias correction), and it never exceeds the output error of the plain SVD at the same rank.
 /// </summary>
 public class WhitenedFactorizationTests
 {
     private const int Samples = 400;
 
-    // A wide block takes the eigenpairs of W C W^T, a tall one the Cholesky factor of C: both must agree with the reference.
-    [TestCase(8, 12)]
-    [TestCase(12, 8)]
-    public void OutputErrorIsTheDiscardedEnergyOfWS(int f, int m)
+    // A wide block takes the eigenpairs of W C W^T, a tall one the Cholesky factor of C: both must agree with the
+    // reference. Without bias correction C is the second moment (SVD-LLM); with it, the covariance, and the error
+    // is what remains once the bias has absorbed (W - W^) mean(x).
+    [TestCase(8, 12, false)]
+    [TestCase(12, 8, false)]
+    [TestCase(8, 12, true)]
+    [TestCase(12, 8, true)]
+    public void OutputErrorIsTheDiscardedEnergyOfWS(int f, int m, bool correctBias)
     {
         var w = Matrix<double>.Build.Dense(f, m, RandomValues.Normal(40, f * m));
         var x = CorrelatedInputs(41, m, Samples);
         var layer = GemmLayer(w);
-        var statistics = StatisticsOf([x]);
-        var factorizer = new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = statistics }, relativeRidge: 0);
+        var factorizer = new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = StatisticsOf([x]) }, 0, correctBias);
+        var mean = x.RowSums() / Samples;
+        // With bias correction, the output error is that of the centered inputs.
+        var seen = correctBias ? x - Matrix<double>.Build.Dense(m, Samples, (r, _) => mean[r]) : x;
 
-        var sigma = (w * Whitener(x)).Svd(computeVectors: false).S;
+        var sigma = (w * Whitener(seen)).Svd(computeVectors: false).S;
         for (var rank = 1; rank < Math.Min(f, m); rank++)
         {
             var factors = factorizer.Factorize(layer, WeightMatrixView.Of(layer), 1, rank);
-            var whitened = Product(factors[0, 0]);
-            var whitenedError = ((w - whitened) * x).FrobeniusNorm();
+            var residual = w - Product(factors[0, 0]);
+            var output = residual * x;
+            if (correctBias)
+            {
+                var shift = Vector<double>.Build.DenseOfArray(factors.OutputShift!);
+                Assert.That((shift - residual * mean).L2Norm(), Is.LessThan(1e-10 * (1 + shift.L2Norm())), $"rank {rank}: shift (W - W^) mean(x)");
+                output -= Matrix<double>.Build.Dense(f, Samples, (r, _) => shift[r]);
+            }
+            else
+            {
+                Assert.That(factors.OutputShift, Is.Null);
+            }
+            var whitenedError = output.FrobeniusNorm();
             var expected = Samples * Enumerable.Range(rank, sigma.Count - rank).Sum(i => sigma[i] * sigma[i]);
             Assert.That(whitenedError * whitenedError, Is.EqualTo(expected).Within(1e-8 * expected), $"rank {rank}");
 
-            var plainError = (DenseReference.Residual(w, 1, 1, rank) * x).FrobeniusNorm();
+            var plainError = (DenseReference.Residual(w, 1, 1, rank) * seen).FrobeniusNorm();
             TestContext.Out.WriteLine($"rank {rank}: output error whitened {whitenedError:0.000}, plain SVD {plainError:0.000}");
             Assert.That(whitenedError, Is.LessThanOrEqualTo(plainError * (1 + 1e-12)), $"rank {rank}: whitening must not lose to the plain SVD");
         }
@@ -57,7 +74,7 @@ public class WhitenedFactorizationTests
         const int k = 2, rank = 2;
         var factors = new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = statistics }, relativeRidge: 0)
             .Factorize(layer, weight, k, rank);
-        var spectra = LayerSpectra.Whitened(layer, weight, statistics, k, relativeRidge: 0, out var notes).Single(o => o.SliceCount == k);
+        var spectra = LayerSpectra.Whitened(layer, weight, statistics, k, relativeRidge: 0, centered: true, out var notes).Single(o => o.SliceCount == k);
         Assert.That(notes, Is.Empty);
 
         var shift = new double[6];
@@ -67,15 +84,16 @@ public class WhitenedFactorizationTests
             for (var i = 0; i < k; i++)
             {
                 var block = Matrix(weight.Slice(g, i, k));
-                var xBlock = inputs[g].SubMatrix(i * 6, 6, 0, Samples);
-                var sigma = (block * Whitener(xBlock)).Svd(computeVectors: false).S;
+                var blockMean = mean.SubVector(i * 6, 6);
+                var centered = inputs[g].SubMatrix(i * 6, 6, 0, Samples) - Matrix<double>.Build.Dense(6, Samples, (r, _) => blockMean[r]);
+                var sigma = (block * Whitener(centered)).Svd(computeVectors: false).S;
                 for (var s = 0; s < sigma.Count; s++)
                     Assert.That(spectra.BlockSpectra[g * k + i][s], Is.EqualTo(sigma[s]).Within(1e-8 * sigma[0]), $"group {g} slice {i}: sigma_{s + 1}");
                 var residual = block - Product(factors[g, i]);
-                var error = (residual * xBlock).FrobeniusNorm();
+                var error = (residual * centered).FrobeniusNorm();
                 var expected = Samples * Enumerable.Range(rank, sigma.Count - rank).Sum(s => sigma[s] * sigma[s]);
                 Assert.That(error * error, Is.EqualTo(expected).Within(1e-8 * expected), $"group {g} slice {i}");
-                var blockShift = residual * mean.SubVector(i * 6, 6);
+                var blockShift = residual * blockMean;
                 for (var o = 0; o < 3; o++) shift[g * 3 + o] += blockShift[o];
             }
         }
@@ -134,9 +152,10 @@ public class WhitenedFactorizationTests
             groups[0].ColumnCount);
     }
 
+    /// <summary>A Gemm holding W in double, so the layer's weight is exactly the reference's.</summary>
     private static CompressibleLayer GemmLayer(Matrix<double> w)
     {
-        var b = new ModelBuilder();
+        var b = new ModelBuilder(elementType: Onnx.Protos.TensorProto.Types.DataType.Double);
         b.Node("Gemm", "gemm", [b.Input("a", 1, w.ColumnCount), b.Initializer("w", [w.RowCount, w.ColumnCount], DenseReference.ToRowMajor(w))], "y",
             ModelBuilder.Int("transB", 1));
         b.Output("y");
