@@ -23,12 +23,13 @@ public class InputStatisticsTests
         yield return new TestCaseData(new long[] { 2, 4, 9, 8 }, new long[] { 6, 2, 3, 2 }, 2,
             new[] { ModelBuilder.Ints("strides", 2, 1), ModelBuilder.Ints("pads", 1, 0, 2, 1), ModelBuilder.Ints("dilations", 2, 1) },
             new long[] { 2, 1 }, new long[] { 1, 0, 2, 1 }, new long[] { 2, 1 }).SetName("Conv2d strides pads dilations group 2");
-        yield return new TestCaseData(new long[] { 2, 3, 11 }, new long[] { 4, 3, 3 }, 1,
+        // Odd total padding: SAME_LOWER puts the extra pixel first, SAME_UPPER last.
+        yield return new TestCaseData(new long[] { 2, 3, 10 }, new long[] { 4, 3, 3 }, 1,
             new[] { ModelBuilder.Ints("strides", 2), ModelBuilder.Text("auto_pad", "SAME_LOWER") },
-            new long[] { 2 }, new long[] { 1, 1 }, new long[] { 1 }).SetName("Conv1d SAME_LOWER stride 2");
-        yield return new TestCaseData(new long[] { 1, 6, 5, 5 }, new long[] { 6, 2, 3, 3 }, 3,
+            new long[] { 2 }, new long[] { 1, 0 }, new long[] { 1 }).SetName("Conv1d SAME_LOWER stride 2");
+        yield return new TestCaseData(new long[] { 1, 6, 6, 5 }, new long[] { 6, 2, 3, 3 }, 3,
             new[] { ModelBuilder.Ints("strides", 2, 2), ModelBuilder.Text("auto_pad", "SAME_UPPER") },
-            new long[] { 2, 2 }, new long[] { 1, 1, 1, 1 }, new long[] { 1, 1 }).SetName("Conv2d SAME_UPPER stride 2 group 3");
+            new long[] { 2, 2 }, new long[] { 0, 1, 1, 1 }, new long[] { 1, 1 }).SetName("Conv2d SAME_UPPER stride 2 group 3");
     }
 
     [TestCaseSource(nameof(ConvCases))]
