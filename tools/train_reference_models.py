@@ -355,6 +355,9 @@ def export(model, name, recipe, train_seconds, test_x, test_y):
     if max_difference > 1e-3 or onnx_slice_correct != slice_correct:
         raise RuntimeError(f"{path}: numpy evaluation of the ONNX graph differs from torch by {max_difference}")
 
+    # Images whose two largest logits are this close may change class under another engine's rounding.
+    top_two = slice_logits.topk(2, dim=1).values
+    near_ties = int(((top_two[:, 0] - top_two[:, 1]) < 1e-3).sum())
     parameters = sum(int(np.prod(t.dims)) for t in exported.graph.initializer)
     metadata = {
         "dataset": "Fashion-MNIST (Debian dataset-fashion-mnist, 60,000 train / 10,000 test)",
@@ -365,10 +368,11 @@ def export(model, name, recipe, train_seconds, test_x, test_y):
         "onnx_opset": str(OPSET),
         "parameters": str(parameters),
         "operators": " ".join(ops),
-        "normalisation": f"x = (pixel / 255 - {MEAN}) / {STD}",
+        "normalisation": f"x = (pixel / 255 - {MEAN:.4f}) / {STD:.4f}",
         "accuracy_test_10000": f"{full_accuracy:.4f}",
         f"accuracy_test_{TEST_SLICE}": f"{slice_correct / TEST_SLICE:.4f}",
         f"correct_test_{TEST_SLICE}": str(slice_correct),
+        f"near_ties_test_{TEST_SLICE}": str(near_ties),
         "max_abs_logit_difference_numpy_vs_torch": f"{max_difference:.2e}",
         "train_seconds": f"{train_seconds:.0f}",
         "train_machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
@@ -442,7 +446,7 @@ def write_readme():
         "normalised with the Fashion-MNIST training mean and standard deviation:",
         "",
         "```",
-        f"input = (pixel / 255 - {MEAN}) / {STD}",
+        f"input = (pixel / 255 - {MEAN:.4f}) / {STD:.4f}",
         "```",
         "",
         "Class order: " + ", ".join(f"{i} {c}" for i, c in enumerate(CLASSES)) + ".",
@@ -463,9 +467,11 @@ def write_readme():
         description = ("MLP 784-1024-512-256-10 with ReLU (Flatten first; dropout 0.2 in training only), "
                        "in the spirit of the ARSVD paper's fully connected network."
                        if name == "mlp" else
-                       "ResNet-style CNN: 3x3 stem conv (1 input channel), three stages of basic residual "
-                       "blocks at 28, 14 and 7 pixels (stride-2 3x3 conv and 1x1 projection shortcut "
-                       "at each downsampling), global average pool, Linear head.")
+                       "ResNet-style CNN: 3x3 stem conv (1 input channel), three stages of {blocks} basic residual "
+                       "blocks each, {w1}, {w2} and {w3} channels at 28, 14 and 7 pixels (stride-2 3x3 conv and "
+                       "1x1 projection shortcut at each downsampling), global average pool, Linear head."
+                       .format(blocks=RECIPES[name]["blocks"], w1=RECIPES[name]["width"],
+                               w2=2 * RECIPES[name]["width"], w3=4 * RECIPES[name]["width"]))
         lines += [
             f"### `{name}.onnx`",
             "",
@@ -481,6 +487,8 @@ def write_readme():
             f"({meta[f'correct_test_{TEST_SLICE}']} correct) |",
             f"| numpy evaluation of the ONNX graph vs torch, max abs logit difference | "
             f"{meta['max_abs_logit_difference_numpy_vs_torch']} |",
+            f"| slice images whose top two logits differ by less than 1e-3 | "
+            f"{meta[f'near_ties_test_{TEST_SLICE}']} |",
             f"| training recipe | `{meta['recipe']}` |",
             f"| seed | {meta['seed']} |",
             f"| training time | {int(meta['train_seconds']) / 60:.1f} min on {meta['train_machine']} |",
@@ -488,7 +496,8 @@ def write_readme():
             "",
         ]
     lines += [
-        "Accuracies are computed by torch on the BatchNorm-folded model, i.e. the exported weights;",
+        "Training times are wall-clock on a 2-core machine shared with other work, so they overstate",
+        "the compute. Accuracies are computed by torch on the BatchNorm-folded model, i.e. the exported weights;",
         "ONNX Runtime on the same file and slice should agree up to float rounding (an image whose two",
         "top logits are nearly tied may flip).",
         "",
