@@ -16,11 +16,9 @@ public sealed class GlobalEnergyAllocator : IRankAllocator
     {
         var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
         var target = problem.TargetCost!.Value;
-        var spectra = SingleSliceAllocation.Spectra(problem);
-        problem.EnsureReachable(SingleSliceAllocation.CheapestTotal(problem, spectra));
-        Func<int, double> Discarded(SingleSliceSpectrum s) => s.DiscardedEnergy;
+        var spectra = SingleSliceAllocation.ReachableSpectra(problem);
 
-        var current = SingleSliceAllocation.Choices(problem, spectra, s => s.HighestAllowedRank, Discarded);
+        var current = SingleSliceAllocation.Choices(problem, spectra, s => s.HighestAllowedRank, SingleSliceAllocation.DiscardedEnergy);
         var total = SingleSliceAllocation.Total(current);
         // Energy per unit of cost of a layer's top direction; within a layer it only grows as ranks drop.
         var drops = new PriorityQueue<int, (double EnergyPerCost, int Layer, int Rank)>(DropOrder.Instance);
@@ -45,7 +43,7 @@ public sealed class GlobalEnergyAllocator : IRankAllocator
             OfferDrop(layer);
         }
 
-        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, Discarded), current, target);
+        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, SingleSliceAllocation.DiscardedEnergy), current, target);
         return problem.Finish(current);
     }
 

@@ -7,6 +7,20 @@ internal static class SingleSliceAllocation
     public static SingleSliceSpectrum?[] Spectra(AllocationProblem problem) =>
         problem.Layers.Select(l => l.Options.Count == 0 ? null : new SingleSliceSpectrum(problem, l)).ToArray();
 
+    /// <summary>
+    /// The spectra of a budgeted problem, after checking that every layer at its minimum size fits
+    /// the budget (otherwise <see cref="BudgetUnreachableException"/>).
+    /// </summary>
+    public static SingleSliceSpectrum?[] ReachableSpectra(AllocationProblem problem)
+    {
+        var spectra = Spectra(problem);
+        problem.EnsureReachable(CheapestTotal(problem, spectra));
+        return spectra;
+    }
+
+    /// <summary>The score of the energy-based allocators: the share of squared singular values a rank discards.</summary>
+    public static Func<int, double> DiscardedEnergy(SingleSliceSpectrum spectrum) => spectrum.DiscardedEnergy;
+
     /// <summary>Each layer at the rank <paramref name="rank"/> picks for it (whole where not allowed).</summary>
     public static RankChoice[] Choices(
         AllocationProblem problem,

@@ -15,21 +15,19 @@ public sealed class SvdEnergyAllocator : IRankAllocator
     {
         var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
         var target = problem.TargetCost!.Value;
-        var spectra = SingleSliceAllocation.Spectra(problem);
-        problem.EnsureReachable(SingleSliceAllocation.CheapestTotal(problem, spectra));
+        var spectra = SingleSliceAllocation.ReachableSpectra(problem);
 
-        Func<int, double> Discarded(SingleSliceSpectrum s) => s.DiscardedEnergy;
         var lowest = settings.MinimumRank;
         var shares = spectra.OfType<SingleSliceSpectrum>()
             .SelectMany(s => Enumerable.Range(lowest, Math.Max(0, s.MaxRank - lowest + 1)).Select(s.DiscardedEnergy))
             .Distinct().Order().ToArray();
         // Discarding at most t is keeping at least -t: the kept share -discarded rises with rank.
         RankChoice[] ChoicesAt(double share) => SingleSliceAllocation.Choices(problem, spectra,
-            s => SingleSliceAllocation.SmallestRankKeeping(s, lowest, r => -s.DiscardedEnergy(r), -share), Discarded);
+            s => SingleSliceAllocation.SmallestRankKeeping(s, lowest, r => -s.DiscardedEnergy(r), -share), SingleSliceAllocation.DiscardedEnergy);
         var first = ThresholdSearch.FirstFitting(shares.Length, i => SingleSliceAllocation.Total(ChoicesAt(shares[i])) <= target);
-        var current = first < shares.Length ? ChoicesAt(shares[first]) : SingleSliceAllocation.Cheapest(problem, spectra, Discarded);
+        var current = first < shares.Length ? ChoicesAt(shares[first]) : SingleSliceAllocation.Cheapest(problem, spectra, SingleSliceAllocation.DiscardedEnergy);
 
-        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, Discarded), current, target);
+        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, SingleSliceAllocation.DiscardedEnergy), current, target);
         return problem.Finish(current);
     }
 }

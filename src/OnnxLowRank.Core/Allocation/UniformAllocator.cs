@@ -18,20 +18,18 @@ public sealed class UniformAllocator : IRankAllocator
     {
         var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
         var target = problem.TargetCost!.Value;
-        var spectra = SingleSliceAllocation.Spectra(problem);
-        problem.EnsureReachable(SingleSliceAllocation.CheapestTotal(problem, spectra));
+        var spectra = SingleSliceAllocation.ReachableSpectra(problem);
 
-        Func<int, double> Discarded(SingleSliceSpectrum s) => s.DiscardedEnergy;
         var ratios = spectra.OfType<SingleSliceSpectrum>()
             .SelectMany(s => Enumerable.Range(1, s.MaxRank).Select(j => (double)j / s.MaxRank))
             .Append(0.0)
             .Distinct().OrderDescending().ToArray();
         RankChoice[] ChoicesAt(double ratio) => SingleSliceAllocation.Choices(problem, spectra,
-            s => Math.Clamp((int)Math.Ceiling(ratio * s.MaxRank - RatioTolerance), settings.MinimumRank, s.MaxRank), Discarded);
+            s => Math.Clamp((int)Math.Ceiling(ratio * s.MaxRank - RatioTolerance), settings.MinimumRank, s.MaxRank), SingleSliceAllocation.DiscardedEnergy);
         var first = ThresholdSearch.FirstFitting(ratios.Length, i => SingleSliceAllocation.Total(ChoicesAt(ratios[i])) <= target);
         var current = ChoicesAt(ratios[first]);
 
-        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, Discarded), current, target);
+        BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, SingleSliceAllocation.DiscardedEnergy), current, target);
         return problem.Finish(current);
     }
 }

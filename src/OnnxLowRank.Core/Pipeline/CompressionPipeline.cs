@@ -90,7 +90,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         progress?.Report(new PipelineProgress(PipelineStage.Allocation, 1, 1));
 
         var plan = new CompressionPlan(
-            allocation.Layers.Where(l => !l.IsWhole && analysis.Layers.Any(a => a.Name == l.Name))
+            // Whole layers enter the allocator without options, so only compressible layers come back factorized.
+            allocation.Layers.Where(l => !l.IsWhole)
                 .Select(l => new LayerPlan(l.Name, l.SliceCount, l.Rank)),
             allocator.Name);
         var compression = new LowRankCompressor(FactorizerFor(analysis)).Compress(model, plan, new CompressionOptions
@@ -107,8 +108,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     {
         var budgetKind = options.Budget;
         var layers = analysis.Layers.Select(l => l.ToAllocationLayer(budgetKind))
-            .Concat(analysis.WholeLayers.Select(w => new AllocationLayer(w.Name, w.Parameters,
-                budgetKind == BudgetKind.Flops ? w.OutputPositions ?? throw new InvalidOperationException($"Layer '{w.Name}' was not measured.") : 1, [])))
+            .Concat(analysis.WholeLayers.Select(w => w.ToAllocationLayer(budgetKind)))
             .ToList();
         var budget = budgetKind == BudgetKind.Energy ? AllocationBudget.None : AllocationBudget.Keep(options.KeepFraction);
         var settings = budgetKind == BudgetKind.Energy ? options.Allocation with { ArsvdTau = options.EnergyThreshold } : options.Allocation;

@@ -1,3 +1,5 @@
+using OnnxLowRank.Core.Allocation;
+
 namespace OnnxLowRank.Core.Pipeline;
 
 /// <summary>
@@ -7,4 +9,13 @@ namespace OnnxLowRank.Core.Pipeline;
 public sealed record WholeLayer(string Name, string OpType, long Parameters, long? OutputPositions)
 {
     public long? Flops => OutputPositions * Parameters;
+
+    /// <summary>The layer as an allocator sees it: no options, so it stays whole and counts at full size.</summary>
+    public AllocationLayer ToAllocationLayer(BudgetKind budget) => new(
+        Name,
+        Parameters,
+        budget == BudgetKind.Flops
+            ? OutputPositions ?? throw new InvalidOperationException($"Layer '{Name}' has no measured output size; FLOP budgets need a model run.")
+            : 1,
+        []);
 }
