@@ -6,11 +6,13 @@ namespace OnnxLowRank.Runtime;
 public sealed unsafe class InferenceSession : IDisposable
 {
     private readonly SessionHandle _handle;
+    private readonly string? _filePath;
 
     /// <summary>Loads the model file at <paramref name="modelPath"/> (external data is read relative to it).</summary>
     public InferenceSession(string modelPath, SessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
+        _filePath = modelPath;
         _handle = Create(options, (api, env, sessionOptions, session) =>
         {
             if (OperatingSystem.IsWindows())
@@ -65,8 +67,9 @@ public sealed unsafe class InferenceSession : IDisposable
         var api = OrtApi.Instance;
         fixed (IntPtr* inNamePtrs = inNames.Pointers, inValuePtrs = inputs, outNamePtrs = outNames.Pointers, outValuePtrs = outputs)
         {
-            api.VerifySuccess(api.Run(_handle.DangerousGetHandle(), IntPtr.Zero, inNamePtrs, inValuePtrs, (nuint)inputs.Length,
-                outNamePtrs, (nuint)outputs.Length, outValuePtrs));
+            var status = api.Run(_handle.DangerousGetHandle(), IntPtr.Zero, inNamePtrs, inValuePtrs, (nuint)inputs.Length,
+                outNamePtrs, (nuint)outputs.Length, outValuePtrs);
+            WithMemoryLimitExplained(() => api.VerifySuccess(status), _filePath);
         }
         GC.KeepAlive(inputValues);
         return new DisposableList<OrtValue>(outputs.Select(o => new OrtValue(new ValueHandle(o))).ToArray());
@@ -84,12 +87,29 @@ public sealed unsafe class InferenceSession : IDisposable
         try
         {
             IntPtr session;
-            api.VerifySuccess(create(api, env.Handle.DangerousGetHandle(), (options ?? ownOptions!).Handle.DangerousGetHandle(), &session), filePath);
+            var status = create(api, env.Handle.DangerousGetHandle(), (options ?? ownOptions!).Handle.DangerousGetHandle(), &session);
+            // Initializers come from the capped arena too, so loading can hit the limit.
+            WithMemoryLimitExplained(() => api.VerifySuccess(status, filePath), filePath);
             return new SessionHandle(session);
         }
         finally
         {
             ownOptions?.Dispose();
+        }
+    }
+
+    /// <summary>Turns the arena's refusal into an error that says which limit was hit and what to do.</summary>
+    private static void WithMemoryLimitExplained(Action verify, string? filePath)
+    {
+        try
+        {
+            verify();
+        }
+        catch (OnnxRuntimeException e) when (MemoryLimit.IsRefusal(e.Reason))
+        {
+            var limit = OrtEnv.Instance().MemoryLimitBytes;
+            throw new OnnxRuntimeException(e.ErrorCode, $"ONNX Runtime's memory limit of {MemoryLimit.Describe(limit)} was reached: {e.Reason}",
+                filePath, advice: MemoryLimit.Advice(limit), inner: e, memoryLimitReached: true);
         }
     }
 

@@ -2,7 +2,10 @@ using OnnxLowRank.Runtime.Native;
 
 namespace OnnxLowRank.Runtime;
 
-/// <summary>How a session is built: threads, graph optimization level and execution providers.</summary>
+/// <summary>
+/// How a session is built: threads, graph optimization level and execution providers. Every session
+/// allocates its CPU tensors from the environment's arena, capped at <see cref="MemoryLimit"/>.
+/// </summary>
 public sealed unsafe class SessionOptions : IDisposable
 {
     private int _intraOpNumThreads;
@@ -16,6 +19,17 @@ public sealed unsafe class SessionOptions : IDisposable
         IntPtr options;
         api.VerifySuccess(api.CreateSessionOptions(&options));
         Handle = new SessionOptionsHandle(options);
+        AddSessionConfigEntry("session.use_env_allocators", "1");
+    }
+
+    /// <summary>Sets one of ONNX Runtime's session configuration keys (onnxruntime_session_options_config_keys.h).</summary>
+    public void AddSessionConfigEntry(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var api = OrtApi.Instance;
+        fixed (byte* k = Utf8.NullTerminated(key), v = Utf8.NullTerminated(value))
+            api.VerifySuccess(api.AddSessionConfigEntry(Handle.DangerousGetHandle(), k, v), subject: key);
     }
 
     internal SessionOptionsHandle Handle { get; }

@@ -12,9 +12,13 @@ internal static class CliProcess
 
     public static string ToolPath => Path.Combine(Path.GetDirectoryName(typeof(CliApplication).Assembly.Location)!, "onnx-lowrank.dll");
 
-    public static Outcome Run(params string[] args)
+    public static Outcome Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with extra environment variables set for the tool's process.</summary>
+    public static Outcome Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(ToolPath);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;

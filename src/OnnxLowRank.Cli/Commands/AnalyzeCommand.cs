@@ -40,8 +40,8 @@ internal sealed class AnalyzeCommand
         var path = result.GetRequiredValue(_model);
         var model = OnnxModelFile.Load(path);
         var pipeline = new CompressionPipeline(new OnnxRuntimeModelRunner(_engine.Read(result)));
-        var analysis = console.WithProgress(report =>
-            pipeline.Analyze(model, _pipeline.Read(result) with { Calibration = _calibration.Read(result, Shared(result), batchSize: 32) }, PipelineProgressBridge.To(report)));
+        var analysis = console.WithProgress(report => ModelErrors.Naming(path, () =>
+            pipeline.Analyze(model, _pipeline.Read(result) with { Calibration = _calibration.Read(result, Shared(result), batchSize: 32) }, PipelineProgressBridge.To(report))));
         var runReport = new RunReport
         {
             ToolVersion = CliApplication.Version,

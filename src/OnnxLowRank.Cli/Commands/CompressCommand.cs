@@ -77,7 +77,7 @@ internal sealed class CompressCommand
         var model = OnnxModelFile.Load(path);
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
 
-        var compressed = console.WithProgress(report => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report)));
+        var compressed = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
         new VerifiedModelWriter(runner).Write(compressed.Compression.Model, outputPath, new PublishOptions
         {
             SourcePath = path,

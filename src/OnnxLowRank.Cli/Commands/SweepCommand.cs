@@ -90,7 +90,7 @@ internal sealed class SweepCommand
         double? originalAccuracy = null, originalMedian = null;
         console.WithProgress(report =>
         {
-            var analysis = pipeline.Analyze(model, baseOptions, PipelineProgressBridge.To(report));
+            var analysis = ModelErrors.Naming(path, () => pipeline.Analyze(model, baseOptions, PipelineProgressBridge.To(report)));
             var total = methods.Count * keeps.Count;
             foreach (var method in methods)
             {

@@ -67,6 +67,10 @@ internal sealed unsafe class OrtApi
     public readonly delegate* unmanaged<IntPtr*, IntPtr> CreateCUDAProviderOptions;
     public readonly delegate* unmanaged<IntPtr, IntPtr*, IntPtr*, nuint, IntPtr> UpdateCUDAProviderOptions;
     public readonly delegate* unmanaged<IntPtr, void> ReleaseCUDAProviderOptions;
+    public readonly delegate* unmanaged<IntPtr, byte*, byte*, IntPtr> AddSessionConfigEntry;
+    public readonly delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr> CreateAndRegisterAllocator;
+    public readonly delegate* unmanaged<IntPtr, void> ReleaseArenaCfg;
+    public readonly delegate* unmanaged<byte**, nuint*, nuint, IntPtr*, IntPtr> CreateArenaCfgV2;
 
     private OrtApi(IntPtr* table, string version, string libraryPath)
     {
@@ -116,6 +120,10 @@ internal sealed unsafe class OrtApi
         CreateCUDAProviderOptions = (delegate* unmanaged<IntPtr*, IntPtr>)table[205];
         UpdateCUDAProviderOptions = (delegate* unmanaged<IntPtr, IntPtr*, IntPtr*, nuint, IntPtr>)table[206];
         ReleaseCUDAProviderOptions = (delegate* unmanaged<IntPtr, void>)table[208];
+        AddSessionConfigEntry = (delegate* unmanaged<IntPtr, byte*, byte*, IntPtr>)table[130];
+        CreateAndRegisterAllocator = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr>)table[144];
+        ReleaseArenaCfg = (delegate* unmanaged<IntPtr, void>)table[157];
+        CreateArenaCfgV2 = (delegate* unmanaged<byte**, nuint*, nuint, IntPtr*, IntPtr>)table[164];
     }
 
     /// <summary>

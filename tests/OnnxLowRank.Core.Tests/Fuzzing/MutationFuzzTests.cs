@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Core.Tests.Hostile;
+using OnnxLowRank.Runtime;
 
 namespace OnnxLowRank.Core.Tests.Fuzzing;
 
@@ -54,6 +55,8 @@ public class MutationFuzzTests
                 var result = ModelTrial.Run(bytes, Options, seed.IsLarge ? LargeTimeLimit : SmallTimeLimit, AllocationLimit);
                 var key = $"{(mutation.StartsWith("bytes", StringComparison.Ordinal) ? "byte" : "field")} mutation -> {result.Outcome}";
                 outcomes[key] = outcomes.GetValueOrDefault(key) + 1;
+                if (result.Error is OnnxRuntimeException { MemoryLimitReached: true })
+                    outcomes["engine memory limit reached"] = outcomes.GetValueOrDefault("engine memory limit reached") + 1;
                 if (result.Elapsed > slowest) slowest = result.Elapsed;
                 mostAllocated = Math.Max(mostAllocated, result.AllocatedBytes);
             }
