@@ -6,7 +6,9 @@ namespace OnnxLowRank.Runtime;
 
 /// <summary>
 /// Core's model-runner port over ONNX Runtime. Exposed inner values become extra graph outputs of a copy
-/// of the model, so ONNX Runtime keeps them instead of freeing or fusing them away.
+/// of the model, so ONNX Runtime keeps them instead of freeing or fusing them away. A model that uses
+/// bfloat16 runs as its float32 shadow (<see cref="Bfloat16Shadow"/>), since ONNX Runtime's CPU
+/// provider cannot run bfloat16 Gemm, MatMul or Conv: its inputs and outputs are then float32.
 /// </summary>
 public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = null) : IModelRunner
 {
@@ -16,7 +18,7 @@ public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = n
     {
         ArgumentNullException.ThrowIfNull(model);
         var prepared = exposedValues is { Count: > 0 } ? WithExposedOutputs(model, exposedValues) : model;
-        var bytes = OnnxModelFile.ToBytes(prepared);
+        var bytes = OnnxModelFile.ToBytes(Bfloat16Shadow.For(prepared));
         using var sessionOptions = _options.CreateSessionOptions();
         return new OnnxRuntimeModelSession(new InferenceSession(bytes, sessionOptions));
     }
