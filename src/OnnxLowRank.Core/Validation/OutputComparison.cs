@@ -7,7 +7,7 @@ namespace OnnxLowRank.Core.Validation;
 /// <param name="Name">The output's name.</param>
 /// <param name="Elements">Values compared.</param>
 /// <param name="Rows">Rows along the last axis (samples times any inner positions), for classifier outputs.</param>
-/// <param name="IsClassifier">True when the last axis has more than one entry, so top-1 is defined.</param>
+/// <param name="IsClassifier">True when the output has rank 1 to 3 and its last axis more than one entry, so top-1 is defined; rank 4 and more is a map (N, C, H, W).</param>
 /// <param name="TopOneAgreement">Fraction of rows whose argmax over the last axis is the same in both models.</param>
 /// <param name="OriginalAccuracy">Fraction of rows whose original argmax equals the label (labels given, one row per sample).</param>
 /// <param name="CompressedAccuracy">The same for the compressed model.</param>

@@ -43,7 +43,9 @@ public sealed class OutputComparisonAccumulator(string name)
         }
         _elements += a.Length;
 
-        var classes = original.Shape.Length == 0 ? 1 : original.Shape[^1];
+        // Rank 4 and more is an image-shaped map (N, C, H, W, ...) whose last axis is a width, not classes:
+        // a top-1 along it would mean nothing (PaddleOCR's detector outputs a [N, 1, H, W] probability map).
+        var classes = original.Shape.Length is 0 or >= 4 ? 1 : original.Shape[^1];
         _classifier ??= classes > 1;
         if (classes <= 1) return;
         var rows = a.Length / classes;

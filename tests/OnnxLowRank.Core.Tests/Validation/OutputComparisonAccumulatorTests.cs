@@ -42,6 +42,19 @@ public class OutputComparisonAccumulatorTests
     }
 
     [Test]
+    public void An_image_shaped_map_is_not_a_classifier_but_its_errors_are_measured()
+    {
+        // A = [1,2,3,3,2,1] as a [1, 1, 2, 3] probability map: its last axis is a width, not classes.
+        var acc = new OutputComparisonAccumulator("map");
+        acc.Add(TensorData.FromFloats([1, 1, 2, 3], A), TensorData.FromFloats([1, 1, 2, 3], B), null);
+        var result = acc.Result();
+        Assert.That(result.IsClassifier, Is.False);
+        Assert.That(result.TopOneAgreement, Is.Null);
+        Assert.That(result.MaxAbsoluteError, Is.EqualTo(2.0));
+        Assert.That(result.RelativeL2Error, Is.EqualTo(3.0 / Math.Sqrt(28)).Within(1e-12));
+    }
+
+    [Test]
     public void Zero_outputs_give_the_documented_limits()
     {
         var acc = new OutputComparisonAccumulator("zero");
