@@ -1,0 +1,138 @@
+using System.Diagnostics;
+
+namespace OnnxLowRank.Bench;
+
+/// <summary>One run of the suite: prepare the models, measure each section, check the figures, write the results.</summary>
+internal sealed class BenchRun(BenchOptions options, TextWriter console)
+{
+    public int Execute()
+    {
+        var repository = Repository.Find();
+        var plan = BenchPlan.For(repository, options.Quick);
+        var clock = Stopwatch.StartNew();
+        var results = new BenchResults(options, Machine.Describe(), DateTimeOffset.UtcNow, Machine.LoadAverage());
+        var reportFolder = options.OutDirectory is { } o ? Path.GetFullPath(o)
+            : options.Quick ? repository.PathOf("artifacts", "bench-quick") : Path.Combine(repository.Docs, "bench");
+        Directory.CreateDirectory(reportFolder);
+        var logFolder = repository.PathOf("artifacts", "bench");
+        Directory.CreateDirectory(logFolder);
+        var scratch = Directory.CreateTempSubdirectory("onnxlowrank-bench-").FullName;
+        using var log = new StreamWriter(Path.Combine(logFolder, "bench.log")) { AutoFlush = true };
+        var children = new ChildProcesses(scratch, plan.ChildLimit, log);
+
+        console.WriteLine($"bench{(options.Quick ? " --quick" : "")}: {results.Machine}");
+        console.WriteLine($"children's output: {repository.Relative(Path.Combine(logFolder, "bench.log"))}");
+        try
+        {
+            if (options.Quick)
+                results.Notes.Add("--quick measures the reference models only; the torchvision exports, PaddleOCR and spectra throughput are in the full run.");
+            else
+                results.Problems.AddRange(Prerequisites.Prepare(repository, children, plan.Models, console));
+
+            var models = plan.Models.Where(m => m.Exists).ToList();
+            foreach (var model in models) MeasureModel(model, plan, children, scratch, results);
+            foreach (var model in models.Where(m => m.Evaluation?.Exists == true)) MeasureQuality(model, plan, children, scratch, reportFolder, results);
+            if (plan.SpectraThroughput) MeasureSpectra(children, results);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+
+        results.Problems.AddRange(SanityChecks.Of(results));
+        results.Elapsed = clock.Elapsed;
+        results.LoadAtEnd = Machine.LoadAverage();
+        var targets = Targets.Evaluate(results);
+        Publish(results, targets, repository, reportFolder);
+        Summarize(results, targets);
+        return results.Problems.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Compression cost with every method, then latency of the alds compressions; compressed files are deleted once measured.</summary>
+    private void MeasureModel(BenchModel model, BenchPlan plan, ChildProcesses children, string scratch, BenchResults results)
+    {
+        var runs = new List<CompressionRun>();
+        var variants = new List<CompressionRun>();
+        foreach (var method in model.Methods)
+        {
+            var keeps = method == Methods.Alds && model.InferenceBatches.Count > 0 ? plan.InferenceKeeps : [BenchPlan.CostKeep];
+            foreach (var keep in keeps)
+            {
+                var run = Compress(children, scratch, model, method, calibrated: false, keep);
+                runs.Add(run);
+                if (method == Methods.Alds && run.Succeeded) variants.Add(run);
+            }
+        }
+        if (model.Calibration?.Exists == true) runs.Add(Compress(children, scratch, model, Methods.Auto, calibrated: true, BenchPlan.CostKeep));
+        results.Compressions.AddRange(runs);
+
+        if (model.InferenceBatches.Count > 0)
+        {
+            if (variants.Count == plan.InferenceKeeps.Count)
+                results.Inference.AddRange(InferenceSpeed.Measure(model, [.. variants.OrderByDescending(v => v.KeepFlops)], plan.Latency, console));
+            else
+                results.Problems.Add($"{model.Name}: latency not measured, an alds compression failed");
+        }
+        foreach (var run in runs.Where(r => File.Exists(r.OutputPath))) File.Delete(run.OutputPath);
+    }
+
+    private CompressionRun Compress(ChildProcesses children, string scratch, BenchModel model, string method, bool calibrated, double keep)
+    {
+        var run = CompressionRun.Measure(children, scratch, model, method, calibrated, keep);
+        console.WriteLine(run.Measurement is { ExitCode: 0 } m
+            ? $"  compress {model.Name} {run.Label} keep-flops {Text.Number(keep)}: {Text.Fixed(m.Seconds, 2)} s, peak {Text.MiB(m.PeakBytes)} MiB"
+            : $"  compress {model.Name} {run.Label} keep-flops {Text.Number(keep)}: FAILED {run.Failure}");
+        return run;
+    }
+
+    /// <summary>Sweeps over the parameter budget and, where the two differ, the FLOP budget.</summary>
+    private void MeasureQuality(BenchModel model, BenchPlan plan, ChildProcesses children, string scratch, string reportFolder, BenchResults results)
+    {
+        var budgets = new List<string> { "params" };
+        var cost = results.Compressions.FirstOrDefault(c => c.Model == model && c.Report?.Compression is not null)?.Report!.Compression!;
+        // An MLP's FLOPs per sample are its weights: the FLOP sweep would repeat the parameter sweep.
+        if (!options.Quick && model.Origin == ModelOrigin.Reference && cost is not null && cost.BudgetFlopsBefore != cost.BudgetParametersBefore)
+            budgets.Add("flops");
+        foreach (var budget in budgets)
+        {
+            var sweep = QualitySweep.Run(children, scratch, reportFolder, model, budget, plan.SweepKeeps, plan.SweepLimit);
+            results.Sweeps.Add(sweep);
+            console.WriteLine($"  sweep {model.Name} {budget}: {sweep.Points.Count()} points{(sweep.Failures.Count > 0 ? ", FAILED: " + string.Join("; ", sweep.Failures) : "")}");
+        }
+    }
+
+    private void MeasureSpectra(ChildProcesses children, BenchResults results)
+    {
+        console.WriteLine("  spectra throughput (tools/SpectraBenchmark)");
+        var (exit, output) = children.RunDotnetProgram("SpectraBenchmark", []);
+        if (exit == 0) results.Spectra = output;
+        else results.Problems.Add($"SpectraBenchmark exited with {exit}: {Text.LastLines(output, 3)}");
+    }
+
+    private void Publish(BenchResults results, IReadOnlyList<TargetOutcome> targets, Repository repository, string reportFolder)
+    {
+        if (options.PublishesDocs)
+        {
+            var doc = Path.Combine(repository.Docs, "benchmarks.md");
+            DocsBlock.Replace(doc, ResultsDocument.Render(results, targets, repository, reportFolder, linkBase: "bench/"));
+            console.WriteLine($"wrote {repository.Relative(doc)} and the HTML reports in {repository.Relative(reportFolder)}/");
+        }
+        else
+        {
+            var path = Path.Combine(reportFolder, "results.md");
+            File.WriteAllText(path, "## Benchmark results\n\n" + ResultsDocument.Render(results, targets, repository, reportFolder, linkBase: ""));
+            console.WriteLine($"wrote {path} and the HTML reports beside it");
+        }
+    }
+
+    private void Summarize(BenchResults results, IReadOnlyList<TargetOutcome> targets)
+    {
+        console.WriteLine();
+        foreach (var t in targets) console.WriteLine($"target: {t.Target}: {t.Measured} -> {t.Verdict.Replace("**", "")}");
+        foreach (var note in results.Notes) console.WriteLine($"note: {note}");
+        foreach (var problem in results.Problems) console.WriteLine($"PROBLEM: {problem}");
+        console.WriteLine($"bench: {results.Compressions.Count} compressions, {results.Inference.Count} latency comparisons, " +
+            $"{results.Sweeps.Sum(s => s.Points.Count())} sweep points in {Text.Fixed(results.Elapsed.TotalMinutes, 1)} min; " +
+            (results.Problems.Count == 0 ? "all figures sane" : $"{results.Problems.Count} problem(s)"));
+    }
+}
