@@ -35,20 +35,20 @@ if (models.Count == 0)
 }
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; budget: keep {keep:0.##} of parameters");
-Console.WriteLine("| model | file MiB | method | layers | load s | analyze s | allocate s | rewrite s | save s | total s | peak RSS MiB | peak / file |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| model | file MiB | method | layers | load s | analyze s | allocate s | rewrite s | save s | total s | peak RSS after load / analyze / rewrite MiB | peak RSS MiB | peak / file |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var model in models)
 {
     foreach (var method in methods)
     {
-        var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            ArgumentList = { typeof(Program).Assembly.Location, "--single", model, method, keep.ToString(invariant) },
-            RedirectStandardOutput = true,
-        })!;
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        // Under `dotnet run` this process is its app host, which takes no assembly argument; under `dotnet X.dll` the host needs it.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var argument in new[] { "--single", model, method, keep.ToString(invariant) }) start.ArgumentList.Add(argument);
+        var child = Process.Start(start)!;
         var line = child.StandardOutput.ReadToEnd().Trim();
         child.WaitForExit();
-        Console.WriteLine(child.ExitCode == 0 ? line : $"| {Path.GetFileName(model)} | | {method} | failed with exit code {child.ExitCode} | | | | | | | | |");
+        Console.WriteLine(child.ExitCode == 0 ? line : $"| {Path.GetFileName(model)} | | {method} | failed with exit code {child.ExitCode} | | | | | | | | | |");
     }
 }
 return 0;
@@ -58,6 +58,7 @@ static string MeasureOnce(string modelPath, string method, double keep)
     var clock = Stopwatch.StartNew();
     var model = OnnxModelFile.Load(modelPath);
     var load = clock.Elapsed.TotalSeconds;
+    var peakAfterLoad = PeakMiB();
 
     // No model runner: a parameter budget needs no engine run, so this times our own code alone.
     var pipeline = new CompressionPipeline();
@@ -65,6 +66,7 @@ static string MeasureOnce(string modelPath, string method, double keep)
     clock.Restart();
     var analysis = pipeline.Analyze(model, options);
     var analyze = clock.Elapsed.TotalSeconds;
+    var peakAfterAnalyze = PeakMiB();
     clock.Restart();
     // Allocating alone first times it apart from the rewrite; the pipeline then allocates again (cheap) and rewrites.
     CompressionPipeline.Allocate(analysis, CompressionPipeline.AllocatorFor(options), options);
@@ -72,6 +74,7 @@ static string MeasureOnce(string modelPath, string method, double keep)
     clock.Restart();
     var result = pipeline.Compress(model, analysis, options);
     var rewrite = clock.Elapsed.TotalSeconds - allocate;
+    var peakAfterRewrite = PeakMiB();
 
     var output = Path.Combine(Path.GetTempPath(), $"pipeline-benchmark-{Environment.ProcessId}.onnx");
     clock.Restart();
@@ -79,9 +82,13 @@ static string MeasureOnce(string modelPath, string method, double keep)
     var save = clock.Elapsed.TotalSeconds;
     File.Delete(output);
 
-    var fileMiB = new FileInfo(modelPath).Length / 1048576.0;
-    var peakMiB = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+    // The file a link points to: models/cache holds links to shared exports.
+    var fileMiB = new FileInfo(RealPath.Of(modelPath)).Length / 1048576.0;
+    var peakMiB = PeakMiB();
     var total = load + analyze + allocate + rewrite + save;
     return string.Create(CultureInfo.InvariantCulture,
-        $"| {Path.GetFileName(modelPath)} | {fileMiB:0.0} | {method} | {analysis.Layers.Count} | {load:0.00} | {analyze:0.00} | {allocate:0.00} | {rewrite:0.00} | {save:0.00} | {total:0.00} | {peakMiB:0} | {peakMiB / fileMiB:0.00} |");
+        $"| {Path.GetFileName(modelPath)} | {fileMiB:0.0} | {method} | {analysis.Layers.Count} | {load:0.00} | {analyze:0.00} | {allocate:0.00} | {rewrite:0.00} | {save:0.00} | {total:0.00} | {peakAfterLoad:0} / {peakAfterAnalyze:0} / {peakAfterRewrite:0} | {peakMiB:0} | {peakMiB / fileMiB:0.00} |");
 }
+
+/// <summary>The process's peak resident memory so far: a high-water mark, so each stage's figure includes the ones before.</summary>
+static double PeakMiB() => Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;

@@ -102,7 +102,7 @@ public static class LayerDiscovery
         if (!geometry.CanShrink)
             return Outcome.Skip(SkipReason.NotBeneficial,
                 $"Even rank 1 keeps {geometry.FactoredParameters(1, 1)} of {geometry.OriginalParameters} parameters.");
-        if (TensorCodec.ToDoubles(weight).Any(v => !double.IsFinite(v)))
+        if (!TensorCodec.AllFinite(weight))
             return Outcome.Skip(SkipReason.NonFiniteWeight, $"Weight '{constantName}' holds NaN or infinity.");
 
         return new Outcome(new CompressibleLayer(name, kind, node, weightInput, constantName, weight, storedTransposed, folded, geometry), default, "");

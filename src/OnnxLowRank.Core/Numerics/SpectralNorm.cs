@@ -51,6 +51,7 @@ public static class SpectralNorm
         return gram;
     }
 
-    private static double LargestSingularValue(int n, double[] gram, ILinearAlgebraBackend backend) =>
+    /// <summary>The largest singular value of a matrix given its n x n Gram matrix (either side).</summary>
+    public static double LargestSingularValue(int n, double[] gram, ILinearAlgebraBackend backend) =>
         n == 0 ? 0 : Math.Sqrt(Math.Max(0, backend.Eigenvalues(n, gram)[n - 1]));
 }

@@ -2,6 +2,7 @@ using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Calibration;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;
 using OnnxLowRank.Onnx.Protos;
@@ -57,6 +58,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
                 analysis = analysis with { DataAwareOptions = whitened, WhiteningNotes = notes };
             }
             layers[i] = analysis;
+            LargeTemporaries.Release();
             progress?.Report(new PipelineProgress(PipelineStage.Spectra, Interlocked.Increment(ref done), layers.Length));
         });
 

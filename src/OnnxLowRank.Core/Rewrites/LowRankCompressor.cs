@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Errors;
@@ -58,9 +59,9 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             var replacements = new Dictionary<NodeProto, IReadOnlyList<NodeProto>>(ReferenceEqualityComparer.Instance);
             var released = new HashSet<string>();
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
-            // Factors are computed in double, a few layers at a time, and encoded into the model's tensors
-            // before the next few: holding every layer's factors at once would double the peak memory.
-            var chunk = 2 * Environment.ProcessorCount;
+            // Factors are computed in double, one layer per thread at a time, and encoded into the model's tensors
+            // before the next few: holding more layers' factors at once raises the peak memory (docs/benchmarks.md).
+            var chunk = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount;
             for (var start = 0; start < work.Count; start += chunk)
             {
                 var count = Math.Min(chunk, work.Count - start);
@@ -72,6 +73,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
                     var weight = WeightMatrixView.Of(layer);
                     factors[i] = _factorizer.Factorize(layer, weight, entry.SliceCount, entry.Rank);
                     errors[i] = FactorizationError.Relative(weight, factors[i]);
+                    LargeTemporaries.Release();
                 });
                 for (var i = 0; i < count; i++)
                 {

@@ -5,7 +5,7 @@ using OnnxLowRank.Onnx.Protos;
 namespace OnnxLowRank.Onnx;
 
 /// <summary>
-/// Counts the embedded messages of a serialized model straight from the wire bytes, before any
+/// Counts the embedded messages of a serialized model straight from the wire format, before any
 /// object is built. Each parsed message costs a few hundred bytes however small it is on disk
 /// (an empty node is 2 bytes in the file, ~500 in memory), so a small file of millions of empty
 /// entries would otherwise allocate hundreds of times its size. Malformed bytes stop the count
@@ -18,10 +18,16 @@ internal static class MessageCensus
 
     private static readonly Dictionary<MessageDescriptor, Dictionary<int, MessageDescriptor>> MessageFields = [];
 
-    public static void Require(ReadOnlySpan<byte> bytes, int recursionLimit, string? sourcePath)
+    /// <summary>
+    /// Counts the messages of the model read from <paramref name="stream"/> (from its start to its end) and refuses
+    /// the model past <see cref="MaxMessages"/>. Only tags and lengths are read; bytes fields are skipped by seeking,
+    /// so a file is counted through its stream's own buffer without being held in memory.
+    /// </summary>
+    public static void Require(Stream stream, int recursionLimit, string? sourcePath)
     {
         long count = 0;
-        Walk(bytes, ModelProto.Descriptor, recursionLimit, ref count);
+        stream.Position = 0;
+        Walk(stream, stream.Length, ModelProto.Descriptor, recursionLimit, ref count);
         if (count > MaxMessages)
         {
             throw new UnsupportedModelException(
@@ -30,37 +36,43 @@ internal static class MessageCensus
         }
     }
 
-    private static void Walk(ReadOnlySpan<byte> bytes, MessageDescriptor descriptor, int depthLeft, ref long count)
+    /// <summary>Walks one message ending at <paramref name="end"/>; the caller moves past it whatever this reads.</summary>
+    private static void Walk(Stream stream, long end, MessageDescriptor descriptor, int depthLeft, ref long count)
     {
         if (depthLeft <= 0) return;
         var fields = FieldsOf(descriptor);
-        var position = 0;
-        while (position < bytes.Length && count <= MaxMessages)
+        while (stream.Position < end && count <= MaxMessages)
         {
-            if (!TryVarint(bytes, ref position, out var tag)) return;
+            if (!TryVarint(stream, end, out var tag)) return;
+            long skip;
             switch (tag & 7)
             {
                 case 0:
-                    if (!TryVarint(bytes, ref position, out _)) return;
-                    break;
+                    if (!TryVarint(stream, end, out _)) return;
+                    continue;
                 case 1:
-                    position += 8;
+                    skip = 8;
                     break;
                 case 5:
-                    position += 4;
+                    skip = 4;
                     break;
                 case 2:
-                    if (!TryVarint(bytes, ref position, out var length) || length > (ulong)(bytes.Length - position)) return;
+                    if (!TryVarint(stream, end, out var length) || length > (ulong)(end - stream.Position)) return;
+                    skip = (long)length;
                     if (fields.TryGetValue((int)(tag >> 3), out var inner))
                     {
                         count++;
-                        Walk(bytes.Slice(position, (int)length), inner, depthLeft - 1, ref count);
+                        var innerEnd = stream.Position + skip;
+                        Walk(stream, innerEnd, inner, depthLeft - 1, ref count);
+                        stream.Position = innerEnd;
+                        continue;
                     }
-                    position += (int)length;
                     break;
                 default:
                     return;
             }
+            if (skip > end - stream.Position) return;
+            stream.Position += skip;
         }
     }
 
@@ -79,12 +91,13 @@ internal static class MessageCensus
         }
     }
 
-    private static bool TryVarint(ReadOnlySpan<byte> bytes, ref int position, out ulong value)
+    private static bool TryVarint(Stream stream, long end, out ulong value)
     {
         value = 0;
-        for (var shift = 0; shift < 64 && position < bytes.Length; shift += 7)
+        for (var shift = 0; shift < 64 && stream.Position < end; shift += 7)
         {
-            var b = bytes[position++];
+            var b = stream.ReadByte();
+            if (b < 0) return false;
             value |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80) return true;
         }

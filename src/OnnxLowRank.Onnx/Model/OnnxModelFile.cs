@@ -32,16 +32,16 @@ public static class OnnxModelFile
             throw new InvalidModelException($"model file is {file.Length} bytes, over protobuf's 2 GB limit", fullPath,
                 advice: "large weights must be stored as ONNX external data");
         }
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(fullPath);
+            // Read through the stream's buffer, never whole: the file's bytes and the parsed model would otherwise both be alive at once.
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            return Parse(stream, Path.GetDirectoryName(fullPath), fullPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidModelException($"model file cannot be read: {e.Message}", fullPath, inner: e);
         }
-        return Parse(bytes, Path.GetDirectoryName(fullPath), fullPath);
     }
 
     /// <summary>
@@ -50,11 +50,18 @@ public static class OnnxModelFile
     /// </summary>
     public static ModelProto Parse(byte[] bytes, string? baseDirectory = null, string? sourcePath = null)
     {
-        MessageCensus.Require(bytes, RecursionLimit, sourcePath);
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Parse(stream, baseDirectory, sourcePath);
+    }
+
+    /// <summary>Parses the model that fills <paramref name="stream"/> (seekable), after counting its messages.</summary>
+    private static ModelProto Parse(Stream stream, string? baseDirectory, string? sourcePath)
+    {
+        MessageCensus.Require(stream, RecursionLimit, sourcePath);
         ModelProto model;
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
+            stream.Position = 0;
             var input = CodedInputStream.CreateWithLimits(stream, int.MaxValue, RecursionLimit);
             model = ModelProto.Parser.ParseFrom(input);
         }

@@ -18,28 +18,60 @@ public static class TensorCodec
         var type = RequireFloatingPoint(tensor);
         var count = CheckedCount(tensor);
         // The stored values are checked before the array is made: dims alone must not size an allocation.
+        if (tensor.HasRawData) RawBytes(tensor, type, count);
+        else RequireTypedCount(tensor, type, count);
+        var values = new double[count];
+        ReadDoubles(tensor, 0, values);
+        return values;
+    }
+
+    /// <summary>
+    /// Decodes elements [<paramref name="first"/>, first + destination.Length) of the tensor's values (in
+    /// row-major order) into <paramref name="destination"/>: a part of a large weight without decoding all of it.
+    /// </summary>
+    public static void ReadDoubles(TensorProto tensor, long first, Span<double> destination)
+    {
+        var type = RequireFloatingPoint(tensor);
+        var count = CheckedCount(tensor);
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(first + destination.Length, count, nameof(destination));
+        var start = (int)first;
         if (tensor.HasRawData)
         {
             var raw = RawBytes(tensor, type, count);
-            var decoded = new double[count];
-            for (var i = 0; i < decoded.Length; i++) decoded[i] = ReadRaw(raw, type, i);
-            return decoded;
+            for (var i = 0; i < destination.Length; i++) destination[i] = ReadRaw(raw, type, start + i);
+            return;
         }
         RequireTypedCount(tensor, type, count);
-        var values = new double[count];
         switch (type)
         {
             case DataType.Float:
-                for (var i = 0; i < values.Length; i++) values[i] = tensor.FloatData[i];
+                for (var i = 0; i < destination.Length; i++) destination[i] = tensor.FloatData[start + i];
                 break;
             case DataType.Double:
-                for (var i = 0; i < values.Length; i++) values[i] = tensor.DoubleData[i];
+                for (var i = 0; i < destination.Length; i++) destination[i] = tensor.DoubleData[start + i];
                 break;
             default:
-                for (var i = 0; i < values.Length; i++) values[i] = HalfWidth(type, (ushort)tensor.Int32Data[i]);
+                for (var i = 0; i < destination.Length; i++) destination[i] = HalfWidth(type, (ushort)tensor.Int32Data[start + i]);
                 break;
         }
-        return values;
+    }
+
+    /// <summary>Whether every value is finite (no NaN or infinity), read a block at a time so no copy of the tensor is made.</summary>
+    public static bool AllFinite(TensorProto tensor)
+    {
+        var count = CheckedCount(tensor);
+        Span<double> block = stackalloc double[512];
+        for (long first = 0; first < count; first += block.Length)
+        {
+            var part = block[..(int)Math.Min(block.Length, count - first)];
+            ReadDoubles(tensor, first, part);
+            foreach (var value in part)
+            {
+                if (!double.IsFinite(value)) return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The tensor's values as floats (DOUBLE values are rounded to nearest).</summary>
