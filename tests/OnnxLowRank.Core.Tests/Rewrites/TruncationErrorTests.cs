@@ -25,6 +25,9 @@ public class TruncationErrorTests
         yield return TruncationCase.Conv("Conv2d group 2, stride 2, pad 1", ConvType, [2, 8, 7, 6], 6, 2, [3, 3], [2, 2], [1, 1, 1, 1], [1, 1], 51);
         yield return TruncationCase.Conv("Conv1d dilation 2, asymmetric pad", ConvType, [3, 4, 11], 6, 1, [3], [1], [2, 1], [2], 61);
         yield return TruncationCase.Conv("Conv3d", ConvType, [1, 4, 4, 5, 4], 5, 1, [2, 2, 2], [1, 1, 1], [0, 1, 0, 1, 0, 1], [1, 1, 1], 71);
+        // More outputs than columns: the error's Gram matrix is taken over columns, coupling the slices.
+        yield return TruncationCase.MatMul("MatMul tall weight", DataType.Double, [2, 3, 5], 12, 81);
+        yield return TruncationCase.Conv("Conv 1x1 tall weight", ConvType, [1, 4, 5, 5], 16, 1, [1, 1], [1, 1], [0, 0, 0, 0], [1, 1], 91);
     }
 
     private static IEnumerable<TruncationCase> PretrainedLayers() =>

@@ -26,6 +26,48 @@ public sealed class TensorCodecTests
         }
     }
 
+    [TestCase(DataType.Float, false)]
+    [TestCase(DataType.Float, true)]
+    [TestCase(DataType.Double, false)]
+    [TestCase(DataType.Float16, false)]
+    [TestCase(DataType.Bfloat16, true)]
+    public void RangesDecodeLikeTheSameRangeOfTheWholeTensor(DataType type, bool typedFields)
+    {
+        var values = Enumerable.Range(0, 1500).Select(i => Math.Sin(i) * 100).ToArray();
+        var tensor = TensorCodec.FromDoubles("w", [30, 50], values, type);
+        if (typedFields) MoveToTypedField(tensor, type);
+        var whole = TensorCodec.ToDoubles(tensor);
+
+        foreach (var (first, length) in new[] { (0, 1500), (0, 1), (1499, 1), (37, 600), (1000, 0) })
+        {
+            var part = new double[length];
+            TensorCodec.ReadDoubles(tensor, first, part);
+            Assert.That(part, Is.EqualTo(whole.AsSpan(first, length).ToArray()), $"elements {first}..{first + length}");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => TensorCodec.ReadDoubles(tensor, 1400, new double[101]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TensorCodec.ReadDoubles(tensor, -1, new double[1]));
+    }
+
+    [TestCase(0, double.NaN)]
+    [TestCase(511, double.PositiveInfinity)]
+    [TestCase(512, double.NegativeInfinity)]
+    [TestCase(1499, double.NaN)]
+    public void AllFiniteFindsANonFiniteValueWherever(int position, double value)
+    {
+        var values = Enumerable.Range(0, 1500).Select(i => (double)i).ToArray();
+        Assert.That(TensorCodec.AllFinite(TensorCodec.FromDoubles("w", [1500], values, DataType.Float)), Is.True);
+        values[position] = value;
+        Assert.That(TensorCodec.AllFinite(TensorCodec.FromDoubles("w", [1500], values, DataType.Float)), Is.False);
+    }
+
+    private static void MoveToTypedField(TensorProto tensor, DataType type)
+    {
+        var decoded = TensorCodec.ToDoubles(tensor);
+        tensor.ClearRawData();
+        if (type == DataType.Float) tensor.FloatData.Add(decoded.Select(v => (float)v));
+        else tensor.Int32Data.Add(Enumerable.Range(0, decoded.Length).Select(i => (int)BitConverter.ToUInt16(TensorCodec.FromDoubles("v", [1], [decoded[i]], type).RawData.Span)));
+    }
+
     [Test]
     public void Float16EncodingRoundsLikeSystemHalf()
     {
