@@ -26,6 +26,15 @@ internal sealed class CompressCommand
     }.AcceptOnlyFromAmong([RankAllocators.Auto, .. RankAllocators.Names]);
     private readonly Option<double?> _keepParams = new Option<double?>("--keep-params") { Description = "Keep this fraction of the compressible layers' weights (default 0.5)", HelpName = "R" }.Between(0, 1);
     private readonly Option<double?> _keepFlops = new Option<double?>("--keep-flops") { Description = "Keep this fraction of their multiply-accumulates", HelpName = "R" }.Between(0, 1);
+    private readonly Option<double?> _keepLatency = new Option<double?>("--keep-latency")
+    {
+        Description = "Keep this fraction of the summed per-layer time, each layer timed on its own in the engine (implies --latency-aware)",
+        HelpName = "R",
+    }.Between(0, 1);
+    private readonly Option<bool> _latencyAware = new("--latency-aware")
+    {
+        Description = "Time each layer and its candidate pairs in the engine (with --provider and --threads); never keep a pair slower than its layer",
+    };
     private readonly Option<double?> _energy = new Option<double?>("--energy") { Description = "No global budget: keep this share of each layer's energy (ARSVD)", HelpName = "T" }.Between(0, 1);
     private readonly PipelineArguments _pipeline = new();
     private readonly CalibrationArguments _calibration = new();
@@ -44,7 +53,9 @@ internal sealed class CompressCommand
         command.Add(_method);
         command.Add(_keepParams);
         command.Add(_keepFlops);
+        command.Add(_keepLatency);
         command.Add(_energy);
+        command.Add(_latencyAware);
         _pipeline.AddTo(command);
         _calibration.AddTo(command);
         _validate.AddTo(command);
@@ -55,7 +66,7 @@ internal sealed class CompressCommand
         command.Add(_externalData);
         command.Validators.Add(result =>
         {
-            var budgets = new Option[] { _keepParams, _keepFlops, _energy }.Where(o => result.GetResult(o) is { Implicit: false }).ToList();
+            var budgets = new Option[] { _keepParams, _keepFlops, _keepLatency, _energy }.Where(o => result.GetResult(o) is { Implicit: false }).ToList();
             if (budgets.Count > 1) result.AddError($"Give one budget: {string.Join(" or ", budgets.Select(b => b.Name))}, not both.");
             var gates = new Option[] { _gates.MaxAccuracyDrop, _gates.MinAgreement }.Any(o => result.GetResult(o) is { Implicit: false });
             if (gates && result.GetResult(_validate.Data) is null) result.AddError("Gates need --validate DATA to measure against.");
@@ -70,6 +81,7 @@ internal sealed class CompressCommand
         var options = Budget(result, _pipeline.Read(result) with
         {
             Method = result.GetRequiredValue(_method),
+            LatencyAware = result.GetValue(_latencyAware),
             Calibration = _calibration.Read(result, _validate.Read(result), result.GetValue(_validate.Batch)),
         });
         // Refuse to overwrite the input before the expensive work, not after it.
@@ -113,6 +125,7 @@ internal sealed class CompressCommand
     {
         if (result.GetValue(_energy) is { } energy) return options with { Budget = BudgetKind.Energy, EnergyThreshold = energy };
         if (result.GetValue(_keepFlops) is { } flops) return options with { Budget = BudgetKind.Flops, KeepFraction = flops };
+        if (result.GetValue(_keepLatency) is { } latency) return options with { Budget = BudgetKind.Latency, KeepFraction = latency, LatencyAware = true };
         return options with { Budget = BudgetKind.Parameters, KeepFraction = result.GetValue(_keepParams) ?? options.KeepFraction };
     }
 }

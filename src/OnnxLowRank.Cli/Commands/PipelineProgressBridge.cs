@@ -13,6 +13,7 @@ internal sealed class PipelineProgressBridge(Action<string, double, double> repo
         PipelineStage.Measurement => "measuring output sizes",
         PipelineStage.Calibration => "calibrating",
         PipelineStage.Spectra => "computing spectra",
+        PipelineStage.Timing => "timing layers",
         PipelineStage.Allocation => "allocating ranks",
         _ => "rewriting",
     }, value.Done, value.Total);

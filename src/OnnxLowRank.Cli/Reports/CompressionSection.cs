@@ -10,6 +10,7 @@ namespace OnnxLowRank.Cli.Reports;
 /// <param name="KeptFraction">The share of the budget's cost the allocation kept.</param>
 /// <param name="MaxErrorBound">The largest per-layer relative error bound the allocation accepted.</param>
 /// <param name="Calibration">The calibration data when the factorization was data-aware, else null.</param>
+/// <param name="Timing">Per layer, its time and its chosen pair's, each timed on its own, when latency-aware; else null.</param>
 public sealed record CompressionSection(
     string Method,
     CalibrationSummary? Calibration,
@@ -23,7 +24,8 @@ public sealed record CompressionSection(
     long? BudgetFlopsBefore,
     long? BudgetFlopsAfter,
     IReadOnlyList<CompressedLayer> Layers,
-    IReadOnlyList<SkippedEntry> Skipped)
+    IReadOnlyList<SkippedEntry> Skipped,
+    IReadOnlyList<LayerTimingEntry>? Timing = null)
 {
     public static CompressionSection From(PipelineResult result, PipelineOptions options) => new(
         result.Allocation.Allocator,
@@ -39,8 +41,15 @@ public sealed record CompressionSection(
         result.BudgetFlopsAfter,
         result.Compression.Layers.Select(l => new CompressedLayer(
             l.NodeName, l.Kind.ToString(), l.SliceCount, l.Rank, l.OriginalParameters, l.NewParameters, l.RelativeError)).ToList(),
-        result.Compression.Skipped.Select(SkippedEntry.From).ToList());
+        result.Compression.Skipped.Select(SkippedEntry.From).ToList(),
+        result.Timing?.Select(t => new LayerTimingEntry(t.Name, t.OriginalMilliseconds, t.ChosenMilliseconds, t.SliceCount, t.Rank, t.IsWhole ? "whole" : "factorized", t.Reason)).ToList());
 }
+
+/// <param name="OriginalMs">The layer as it stands, timed on its own (median).</param>
+/// <param name="ChosenMs">The chosen pair timed on its own (median); null when the layer stays whole.</param>
+/// <param name="Outcome">factorized or whole.</param>
+/// <param name="Reason">Why.</param>
+public sealed record LayerTimingEntry(string Name, double OriginalMs, double? ChosenMs, int SliceCount, int Rank, string Outcome, string Reason);
 
 /// <param name="SliceCount">k, the channel slices (1 = plain SVD).</param>
 /// <param name="Rank">j, the rank per slice.</param>

@@ -101,6 +101,21 @@ public static class ReportSections
             $"Method {c.Method}{data}, {budget}: kept {ReportText.Percent(c.KeptFraction)} of the budget; weights {ReportText.Count(c.BudgetParametersBefore)} -> {ReportText.Count(c.BudgetParametersAfter)}{flops}; worst error bound {ReportText.Scientific(c.MaxErrorBound)}.",
             [kept, error]);
         if (c.Skipped.Count > 0) yield return Skipped("Layers left whole", c.Skipped);
+        if (c.Timing is { } timing) yield return Timing(timing);
+    }
+
+    private static ReportSectionView Timing(IReadOnlyList<LayerTimingEntry> timing)
+    {
+        var rows = timing.Select(t => (IReadOnlyList<string>)
+        [
+            t.Name, ReportText.Milliseconds(t.OriginalMs), t.ChosenMs is { } ms ? ReportText.Milliseconds(ms) : "-",
+            t.ChosenMs is { } chosen ? ReportText.Ratio(t.OriginalMs / chosen) : "-", t.Outcome, t.Reason,
+        ]).ToList();
+        var original = timing.Sum(t => t.OriginalMs);
+        var kept = timing.Sum(t => t.ChosenMs ?? t.OriginalMs);
+        return new ReportSectionView("Layer timing",
+            new ReportTable([new("layer", false), new("original"), new("chosen"), new("speedup"), new("outcome", false), new("why", false)], rows),
+            $"Each layer timed on its own in the engine on its real input shape (median of warm runs); summed {ReportText.Milliseconds(original)} -> {ReportText.Milliseconds(kept)}. No kept pair is slower than its layer.");
     }
 
     private static ReportSectionView Sweep(SweepSection s)

@@ -4,7 +4,8 @@ namespace OnnxLowRank.Core.Allocation;
 /// <param name="Name">The node name, used in results and messages.</param>
 /// <param name="FullSize">Weights of the layer as it stands: g * f_g * c_g * prod(kernel).</param>
 /// <param name="CostPerParameter">
-/// 1 for a parameter budget; the layer's output positions for a FLOP budget.
+/// 1 for a parameter budget; the layer's output positions for a FLOP budget. Unused when
+/// <see cref="CostIsLatency"/> is set.
 /// </param>
 /// <param name="Options">
 /// The slicing choices that may be used (k = 1 for plain SVD). A layer with no options always
@@ -16,8 +17,24 @@ public sealed record AllocationLayer(
     double CostPerParameter,
     IReadOnlyList<SliceOption> Options)
 {
+    /// <summary>
+    /// The layer's measured times. When set, a factorization is only allowed when its pair is measured
+    /// faster than the layer as it stands (ALGORITHMS.md section 6).
+    /// </summary>
+    public LatencyProfile? Latency { get; init; }
+
+    /// <summary>Cost is measured time (a latency budget) instead of size times <see cref="CostPerParameter"/>; needs <see cref="Latency"/>.</summary>
+    public bool CostIsLatency { get; init; }
+
     /// <summary>The layer's cost when left whole.</summary>
-    public double FullCost => FullSize * CostPerParameter;
+    public double FullCost => CostIsLatency ? Latency!.WholeMilliseconds : FullSize * CostPerParameter;
+
+    /// <summary>The cost of k slices at rank j: its size times the cost per parameter, or its measured time.</summary>
+    public double CostAt(SliceOption option, int rank) =>
+        CostIsLatency ? Latency!.PairMilliseconds(option.SliceCount, rank) : option.SizeAtRank(rank) * CostPerParameter;
+
+    /// <summary>False only when the layer was timed and the pair at (k, j) is not faster than the layer.</summary>
+    public bool IsFastEnough(SliceOption option, int rank) => Latency?.IsFaster(option.SliceCount, rank) ?? true;
 
     internal void Validate()
     {
@@ -25,6 +42,8 @@ public sealed record AllocationLayer(
             throw new ArgumentException($"Layer '{Name}': full size must be positive, got {FullSize}.");
         if (double.IsNaN(CostPerParameter) || double.IsInfinity(CostPerParameter) || CostPerParameter <= 0)
             throw new ArgumentException($"Layer '{Name}': cost per parameter must be positive and finite, got {CostPerParameter}.");
+        if (CostIsLatency && Latency is null)
+            throw new ArgumentException($"Layer '{Name}': a latency cost needs the layer's measured times.");
         foreach (var option in Options) option.Validate(Name, FullSize);
     }
 }

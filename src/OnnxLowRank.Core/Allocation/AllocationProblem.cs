@@ -48,12 +48,15 @@ internal sealed class AllocationProblem
     public IEnumerable<SliceOption> UsableOptions(AllocationLayer layer) =>
         layer.Options.Where(o => o.SliceCount <= Settings.MaxSliceCount && o.MaxRank >= Settings.MinimumRank);
 
-    /// <summary>The highest rank this option may take, or 0 when even the minimum rank is not allowed.</summary>
+    /// <summary>
+    /// The highest rank this option may take, or 0 when even the minimum rank is not allowed: smaller by the
+    /// minimum saving and, for a timed layer, measured faster than the layer (both hold on a prefix of the ranks).
+    /// </summary>
     public int HighestAllowedRank(AllocationLayer layer, SliceOption option)
     {
         var perRank = option.SizeAtRank(1);
         var rank = (int)Math.Min(option.MaxRank, layer.FullSize / perRank);
-        while (rank >= Settings.MinimumRank && !Allows(layer, option.SizeAtRank(rank))) rank--;
+        while (rank >= Settings.MinimumRank && !(Allows(layer, option.SizeAtRank(rank)) && layer.IsFastEnough(option, rank))) rank--;
         return rank >= Settings.MinimumRank ? rank : 0;
     }
 
@@ -65,7 +68,7 @@ internal sealed class AllocationProblem
         {
             var highest = HighestAllowedRank(layer, option);
             for (var rank = Settings.MinimumRank; rank <= highest; rank++)
-                yield return new RankChoice(option.SliceCount, rank, option.SizeAtRank(rank) * layer.CostPerParameter, option.ErrorBoundAtRank(rank));
+                yield return new RankChoice(option.SliceCount, rank, layer.CostAt(option, rank), option.ErrorBoundAtRank(rank));
         }
     }
 
@@ -92,7 +95,7 @@ internal sealed class AllocationProblem
             {
                 var option = layer.Options.First(o => o.SliceCount == choice.SliceCount);
                 var size = option.SizeAtRank(choice.Rank);
-                allocations[i] = new LayerAllocation(layer.Name, choice.SliceCount, choice.Rank, size, size * layer.CostPerParameter, option.ErrorBoundAtRank(choice.Rank));
+                allocations[i] = new LayerAllocation(layer.Name, choice.SliceCount, choice.Rank, size, layer.CostAt(option, choice.Rank), option.ErrorBoundAtRank(choice.Rank));
             }
             kept += allocations[i].Cost;
         }
@@ -104,26 +107,27 @@ internal sealed class AllocationProblem
         {
             if (!allocations[i].IsWhole || RefusedSaving(Layers[i], worstError) is not { } saving) continue;
             keptWhole++;
-            forgone += saving * Layers[i].CostPerParameter;
+            forgone += saving;
         }
         return new AllocationResult(Allocator, allocations, TotalCost, TargetCost, kept, new MinimumSavingReport(keptWhole, forgone));
     }
 
     /// <summary>
-    /// The largest saving among the layer's factorizations that the minimum-saving rule refused although
-    /// their error bound is no worse than <paramref name="worstError"/>, the worst the allocation accepted
-    /// elsewhere; null when there is none.
+    /// The largest saving (in cost units) among the layer's factorizations that the minimum-saving rule
+    /// refused although their error bound is no worse than <paramref name="worstError"/>, the worst the
+    /// allocation accepted elsewhere, and (for a timed layer) they are faster; null when there is none.
     /// </summary>
-    private long? RefusedSaving(AllocationLayer layer, double worstError)
+    private double? RefusedSaving(AllocationLayer layer, double worstError)
     {
-        long? best = null;
+        double? best = null;
         foreach (var option in UsableOptions(layer))
             for (var rank = Settings.MinimumRank; rank <= option.MaxRank; rank++)
             {
                 var size = option.SizeAtRank(rank);
                 if (size >= layer.FullSize) break;
-                if (!Allows(layer, size) && option.ErrorBoundAtRank(rank) <= worstError && layer.FullSize - size > (best ?? 0))
-                    best = layer.FullSize - size;
+                var saving = layer.FullCost - layer.CostAt(option, rank);
+                if (!Allows(layer, size) && layer.IsFastEnough(option, rank) && option.ErrorBoundAtRank(rank) <= worstError && saving > (best ?? 0))
+                    best = saving;
             }
         return best;
     }

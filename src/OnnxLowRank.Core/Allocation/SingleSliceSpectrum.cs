@@ -64,7 +64,7 @@ internal sealed class SingleSliceSpectrum
     /// <summary>Share of spectral entropy the first j values carry; 1 when the entropy is zero.</summary>
     public double KeptEntropy(int rank) => _entropy > 0 ? _partialEntropy[rank] / _entropy : 1;
 
-    public double CostAtRank(int rank) => Option.SizeAtRank(rank) * Layer.CostPerParameter;
+    public double CostAtRank(int rank) => Layer.CostAt(Option, rank);
 
     /// <summary>The allowed choice for a rank: the rank itself, or whole when the settings forbid it.</summary>
     public RankChoice ChoiceAt(int rank, double score) =>

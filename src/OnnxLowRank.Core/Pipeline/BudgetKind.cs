@@ -11,4 +11,10 @@ public enum BudgetKind
 
     /// <summary>No global budget: ARSVD keeps a share of each layer's energy.</summary>
     Energy,
+
+    /// <summary>
+    /// The summed time of every constant-weight layer, each timed on its own in the engine (whole, or
+    /// its chosen pair); needs latency-aware timing.
+    /// </summary>
+    Latency,
 }

@@ -1,6 +1,7 @@
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Calibration;
 using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Planning;
@@ -63,7 +64,41 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         });
 
         var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, positions?[w.Skipped.NodeName])).ToList();
+        if (options.TimesLayers) TimeLayers(model, layers, wholeLayers, whole.Select(w => w.Node).ToList(), options, calibration is not null, progress);
         return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration };
+    }
+
+    /// <summary>
+    /// Times every layer on its own on its real input shape (ALGORITHMS.md section 6): compressible layers
+    /// whole and at a few ranks per k the allocator may use, layers that stay whole as they stand.
+    /// </summary>
+    private void TimeLayers(
+        ModelProto model, LayerAnalysis[] layers, List<WholeLayer> wholeLayers, IReadOnlyList<NodeProto> wholeNodes, PipelineOptions options,
+        bool hasCalibrationData, IProgress<PipelineProgress>? progress)
+    {
+        var timingRunner = runner ?? throw new ArgumentException("Latency-aware compression needs a model runner to time layers in.", nameof(options));
+        var shapes = LayerInputShapes.Measure(model, layers.Select(l => l.Layer.Node.Input[0]).Concat(wholeNodes.Select(n => n.Input[0])).ToList(),
+            timingRunner, options.DimensionSizes);
+        var timer = new LayerTimer(timingRunner, options.Latency);
+        // Only alds uses k > 1; the other allocators need the pairs of plain SVD alone.
+        var sliceCap = AllocatorFor(options, hasCalibrationData).Name == AldsAllocator.RegistryName ? options.Allocation.MaxSliceCount : 1;
+        var total = layers.Length + wholeLayers.Count;
+        for (var i = 0; i < layers.Length; i++)
+        {
+            var input = shapes[layers[i].Layer.Node.Input[0]];
+            var profile = layers[i].Layer.Geometry.CanShrink
+                ? timer.Profile(model, layers[i].Layer, input, options.Allocation, sliceCap)
+                : new LatencyProfile(timer.Whole(model, layers[i].Layer.Node, input), new Dictionary<int, IReadOnlyList<(int, double)>>());
+            layers[i] = layers[i] with { Latency = new LayerLatency(input, profile) };
+            progress?.Report(new PipelineProgress(PipelineStage.Timing, i + 1, total));
+        }
+        for (var i = 0; i < wholeLayers.Count; i++)
+        {
+            var input = shapes[wholeNodes[i].Input[0]];
+            var profile = new LatencyProfile(timer.Whole(model, wholeNodes[i], input), new Dictionary<int, IReadOnlyList<(int, double)>>());
+            wholeLayers[i] = wholeLayers[i] with { Latency = new LayerLatency(input, profile) };
+            progress?.Report(new PipelineProgress(PipelineStage.Timing, layers.Length + i + 1, total));
+        }
     }
 
     public PipelineResult Compress(ModelProto model, PipelineOptions options, IProgress<PipelineProgress>? progress = null)
@@ -72,6 +107,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(options);
         if (options.Budget == BudgetKind.Flops && runner is null)
             throw new ArgumentException("A FLOP budget needs a model runner to measure each layer's output size.", nameof(options));
+        if (options.TimesLayers && runner is null)
+            throw new ArgumentException("Latency-aware compression needs a model runner to time layers in.", nameof(options));
         if (options.Calibration is not null) _ = RunnerForCalibration(options);
         // A bad method or budget fails here, before the expensive analysis.
         _ = AllocatorFor(options);
@@ -88,7 +125,19 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(options);
         var allocator = AllocatorFor(options, analysis.Calibration is not null);
-        var allocation = Allocate(analysis, allocator, options);
+        IReadOnlyList<LayerTiming>? timing = null;
+        AllocationResult allocation;
+        if (analysis.IsTimed)
+        {
+            var timer = new LayerTimer(runner ?? throw new ArgumentException("A timed analysis needs a model runner to check the chosen pairs.", nameof(options)), options.Latency);
+            (analysis, allocation, timing) = LatencyAwareAllocation.Allocate(model, analysis, allocator, options, timer);
+        }
+        else
+        {
+            if (options.Budget == BudgetKind.Latency)
+                throw new ArgumentException("A latency budget needs an analysis that timed the layers (latency-aware options).", nameof(options));
+            allocation = Allocate(analysis, allocator, options);
+        }
         progress?.Report(new PipelineProgress(PipelineStage.Allocation, 1, 1));
 
         var plan = new CompressionPlan(
@@ -102,7 +151,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
         });
         progress?.Report(new PipelineProgress(PipelineStage.Rewrite, 1, 1));
-        return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model));
+        return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model)) { Timing = timing };
     }
 
     /// <summary>Runs the allocator over the analysed layers; whole layers enter with no options, so they count at full size.</summary>

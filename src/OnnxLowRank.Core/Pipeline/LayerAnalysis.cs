@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Layers;
 
 namespace OnnxLowRank.Core.Pipeline;
@@ -26,6 +27,9 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
 
     /// <summary>Where whitening fell short for this layer (a larger ridge, or weight-only blocks); empty when it did not.</summary>
     public IReadOnlyList<string> WhiteningNotes { get; init; } = [];
+
+    /// <summary>The layer's measured times when the analysis was latency-aware, else null.</summary>
+    public LayerLatency? Latency { get; init; }
 
     /// <summary>The spectra of one kind; asking for data-aware ones without calibration is an error.</summary>
     public IReadOnlyList<SliceOption> OptionsFor(SpectrumKind kind) => kind == SpectrumKind.Weight
@@ -88,12 +92,20 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
         return best;
     }
 
-    /// <summary>The layer as an allocator sees it, costed by parameters or by FLOPs, on data-aware spectra when there are any.</summary>
+    /// <summary>
+    /// The layer as an allocator sees it, costed by parameters, FLOPs or measured time, on data-aware spectra
+    /// when there are any; when timed, only pairs measured faster than the layer are allowed.
+    /// </summary>
     public AllocationLayer ToAllocationLayer(BudgetKind budget) => new(
         Name,
         Parameters,
         budget == BudgetKind.Flops
             ? OutputPositions ?? throw new InvalidOperationException($"Layer '{Name}' has no measured output size; FLOP budgets need a model run.")
             : 1,
-        Layer.Geometry.CanShrink ? DataAwareOptions ?? Options : []);
+        Layer.Geometry.CanShrink ? DataAwareOptions ?? Options : [])
+    {
+        Latency = Latency?.Profile,
+        CostIsLatency = budget == BudgetKind.Latency
+            && (Latency ?? throw new InvalidOperationException($"Layer '{Name}' was not timed; a latency budget needs latency-aware analysis.")) is not null,
+    };
 }

@@ -18,6 +18,9 @@ public sealed record ModelAnalysis(IReadOnlyList<LayerAnalysis> Layers, IReadOnl
     /// <summary>The calibration statistics the data-aware spectra came from; null when the analysis is weight-only.</summary>
     public CalibrationStatistics? Calibration { get; init; }
 
+    /// <summary>True when every layer was timed (a latency-aware analysis).</summary>
+    public bool IsTimed => Layers.Count + WholeLayers.Count > 0 && Layers.All(l => l.Latency is not null) && WholeLayers.All(l => l.Latency is not null);
+
     /// <summary>The budget's total by multiply-accumulates per sample; null when the model was not run.</summary>
     public long? BudgetFlops =>
         Layers.All(l => l.Flops.HasValue) && WholeLayers.All(l => l.Flops.HasValue)

@@ -1,5 +1,6 @@
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Calibration;
+using OnnxLowRank.Core.Latency;
 
 namespace OnnxLowRank.Core.Pipeline;
 
@@ -11,7 +12,7 @@ public sealed record PipelineOptions
 
     public BudgetKind Budget { get; init; } = BudgetKind.Parameters;
 
-    /// <summary>The fraction to keep for <see cref="BudgetKind.Parameters"/> and <see cref="BudgetKind.Flops"/>.</summary>
+    /// <summary>The fraction to keep for <see cref="BudgetKind.Parameters"/>, <see cref="BudgetKind.Flops"/> and <see cref="BudgetKind.Latency"/>.</summary>
     public double KeepFraction { get; init; } = 0.5;
 
     /// <summary>ARSVD's energy share when <see cref="Budget"/> is <see cref="BudgetKind.Energy"/>.</summary>
@@ -37,6 +38,19 @@ public sealed record PipelineOptions
     /// and auto picks global-energy. Null compresses on the weights alone.
     /// </summary>
     public CalibrationOptions? Calibration { get; init; }
+
+    /// <summary>
+    /// Time every compressible layer and its candidate pairs in the engine (a model runner is then required)
+    /// and never keep a pair that is not faster than the layer it replaces (ALGORITHMS.md section 6).
+    /// A <see cref="BudgetKind.Latency"/> budget implies it.
+    /// </summary>
+    public bool LatencyAware { get; init; }
+
+    /// <summary>How layers are timed when latency-aware.</summary>
+    public LatencyOptions Latency { get; init; } = new();
+
+    /// <summary>True when layers are timed: latency-aware, or a latency budget.</summary>
+    public bool TimesLayers => LatencyAware || Budget == BudgetKind.Latency;
 
     /// <summary>Threads for spectra and factors; -1 uses every core.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;

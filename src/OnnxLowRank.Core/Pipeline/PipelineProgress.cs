@@ -13,6 +13,10 @@ public enum PipelineStage
     Calibration,
 
     Spectra,
+
+    /// <summary>Layers timed on their own (latency-aware); units are layers.</summary>
+    Timing,
+
     Allocation,
     Rewrite,
 }

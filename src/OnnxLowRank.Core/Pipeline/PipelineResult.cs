@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;
 
@@ -15,6 +16,9 @@ public sealed record PipelineResult(
     long ParametersBefore,
     long ParametersAfter)
 {
+    /// <summary>Per layer, the original and chosen times, when the compression was latency-aware; else null.</summary>
+    public IReadOnlyList<LayerTiming>? Timing { get; init; }
+
     /// <summary>The budget's parameters after the rewrites (layers left whole at full size).</summary>
     public long BudgetParametersAfter => Analysis.BudgetParameters - Compression.ParametersSaved;
 
