@@ -115,7 +115,7 @@ public static class ReportSections
         var kept = timing.Sum(t => t.ChosenMs ?? t.OriginalMs);
         return new ReportSectionView("Layer timing",
             new ReportTable([new("layer", false), new("original"), new("chosen"), new("speedup"), new("outcome", false), new("why", false)], rows),
-            $"Each layer timed on its own in the engine on its real input shape (median of warm runs); summed {ReportText.Milliseconds(original)} -> {ReportText.Milliseconds(kept)}. No kept pair is slower than its layer.");
+            $"Each layer timed on its own in the engine on its real input shape (median of warm runs; a pair in alternation with its layer); summed {ReportText.Milliseconds(original)} -> {ReportText.Milliseconds(kept)}. No kept pair is slower than its layer.");
     }
 
     private static ReportSectionView Sweep(SweepSection s)

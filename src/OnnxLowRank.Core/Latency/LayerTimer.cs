@@ -30,33 +30,45 @@ public sealed class LayerTimer
     public double Whole(ModelProto source, NodeProto node, LayerInputShapes.Shape input) =>
         ModelTimer.MedianMilliseconds(_runner, SingleLayerModel.Build(source, node, input), _options);
 
-    /// <summary>The layer's pair with k slices at rank j, in milliseconds.</summary>
-    public double Pair(ModelProto source, CompressibleLayer layer, LayerInputShapes.Shape input, int sliceCount, int rank) =>
-        Pair(SingleLayerModel.Build(source, layer.Node, input), sliceCount, rank);
+    /// <summary>
+    /// The layer whole and its pair with k slices at rank j, timed in alternation (see
+    /// <see cref="ModelTimer.InterleavedMilliseconds"/>), in milliseconds.
+    /// </summary>
+    public (double Whole, double Pair) Compare(ModelProto source, CompressibleLayer layer, LayerInputShapes.Shape input, int sliceCount, int rank)
+    {
+        var single = SingleLayerModel.Build(source, layer.Node, input);
+        return ModelTimer.InterleavedMilliseconds(_runner, single, PairModel(single, sliceCount, rank), _options);
+    }
 
     /// <summary>
     /// The layer whole, and its pair at <see cref="LatencyOptions.RanksPerSliceCount"/> ranks for every
     /// k up to <paramref name="maxSliceCount"/>, from the minimum rank to the highest the minimum saving
-    /// allows. Along a k, ranks above the first one measured no faster than the layer are not timed:
-    /// a higher rank only adds work.
+    /// allows. Each pair is timed in alternation with the layer; the layer's time is the median over all
+    /// those windows, and each pair's time is scaled by the layer's time in the same window to that
+    /// median, so drifting load on a shared machine does not turn into a false speedup or slowdown.
+    /// Along a k, ranks above the first one measured no faster than the layer are not timed: a higher
+    /// rank only adds work.
     /// </summary>
     public LatencyProfile Profile(ModelProto source, CompressibleLayer layer, LayerInputShapes.Shape input, AllocationSettings settings, int maxSliceCount)
     {
         var single = SingleLayerModel.Build(source, layer.Node, input);
-        var whole = ModelTimer.MedianMilliseconds(_runner, single, _options);
-        var pairs = new Dictionary<int, IReadOnlyList<(int Rank, double Milliseconds)>>();
+        var windows = new List<(int SliceCount, int Rank, double Whole, double Pair)>();
         foreach (var k in layer.SliceCounts(maxSliceCount))
         {
-            var points = new List<(int, double)>();
             foreach (var rank in Ranks(layer.Geometry, k, settings))
             {
-                var time = Pair(single, k, rank);
-                points.Add((rank, time));
-                if (time >= whole) break;
+                var (whole, pair) = ModelTimer.InterleavedMilliseconds(_runner, single, PairModel(single, k, rank), _options);
+                windows.Add((k, rank, whole, pair));
+                if (pair >= whole) break;
             }
-            if (points.Count > 0) pairs[k] = points;
         }
-        return new LatencyProfile(whole, pairs);
+        if (windows.Count == 0)
+            return new LatencyProfile(ModelTimer.MedianMilliseconds(_runner, single, _options), new Dictionary<int, IReadOnlyList<(int, double)>>());
+        var reference = ModelTimer.Median(windows.Select(w => w.Whole).ToList());
+        var pairs = windows.GroupBy(w => w.SliceCount).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<(int Rank, double Milliseconds)>)g.Select(w => (w.Rank, w.Pair * reference / w.Whole)).ToList());
+        return new LatencyProfile(reference, pairs);
     }
 
     /// <summary>Evenly spread ranks from the minimum to the highest whose size the minimum saving allows; none when it allows none.</summary>
@@ -74,12 +86,12 @@ public sealed class LayerTimer
             .Distinct();
     }
 
-    private double Pair(ModelProto single, int sliceCount, int rank)
+    /// <summary>The single-layer model with its layer replaced by the pair the rewrite would write (random factors).</summary>
+    private static ModelProto PairModel(ModelProto single, int sliceCount, int rank)
     {
         var layer = LayerDiscovery.Find(single).Layers.Single();
         var plan = new CompressionPlan([new LayerPlan(layer.NodeName, sliceCount, rank)], "timing");
-        var pair = new LowRankCompressor(new RandomFactorizer(sliceCount * 65_537 + rank))
+        return new LowRankCompressor(new RandomFactorizer(sliceCount * 65_537 + rank))
             .Compress(single, plan, new CompressionOptions { MaxDegreeOfParallelism = 1 }).Model;
-        return ModelTimer.MedianMilliseconds(_runner, pair, _options);
     }
 }

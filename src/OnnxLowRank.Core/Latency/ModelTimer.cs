@@ -4,24 +4,68 @@ using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Latency;
 
-/// <summary>The median time of one run of a small model with fixed input shapes, in milliseconds.</summary>
+/// <summary>The median time of one run of small models with fixed input shapes, in milliseconds.</summary>
 internal static class ModelTimer
 {
     public static double MedianMilliseconds(IModelRunner runner, ModelProto model, LatencyOptions options)
     {
-        using var session = runner.Open(model);
-        var random = new Random(1);
-        var inputs = session.Inputs.ToDictionary(i => i.Name, i => RandomTensor(i, random));
-        for (var i = 0; i < options.WarmRuns; i++) session.Run(inputs);
+        using var timed = new Timed(runner, model);
+        for (var i = 0; i < options.WarmRuns; i++) timed.Run();
         var times = new double[options.Runs];
-        for (var i = 0; i < times.Length; i++)
+        for (var i = 0; i < times.Length; i++) times[i] = timed.Run();
+        return Median(times);
+    }
+
+    /// <summary>
+    /// Two models timed in alternation, run for run, so that a change of load on a shared machine
+    /// reaches both alike: their ratio holds even when their absolute times drift.
+    /// </summary>
+    public static (double First, double Second) InterleavedMilliseconds(IModelRunner runner, ModelProto first, ModelProto second, LatencyOptions options)
+    {
+        using var a = new Timed(runner, first);
+        using var b = new Timed(runner, second);
+        for (var i = 0; i < options.WarmRuns; i++)
+        {
+            a.Run();
+            b.Run();
+        }
+        var timesA = new double[options.Runs];
+        var timesB = new double[options.Runs];
+        for (var i = 0; i < options.Runs; i++)
+        {
+            timesA[i] = a.Run();
+            timesB[i] = b.Run();
+        }
+        return (Median(timesA), Median(timesB));
+    }
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>A session with its inputs, timing one run at a time.</summary>
+    private sealed class Timed : IDisposable
+    {
+        private readonly IModelSession _session;
+        private readonly Dictionary<string, TensorData> _inputs;
+
+        public Timed(IModelRunner runner, ModelProto model)
+        {
+            _session = runner.Open(model);
+            var random = new Random(1);
+            _inputs = _session.Inputs.ToDictionary(i => i.Name, i => RandomTensor(i, random));
+        }
+
+        public double Run()
         {
             var start = Stopwatch.GetTimestamp();
-            session.Run(inputs);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            _session.Run(_inputs);
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-        Array.Sort(times);
-        return times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
+
+        public void Dispose() => _session.Dispose();
     }
 
     /// <summary>Random values in [-1, 1) for floating-point inputs (no denormals to slow a kernel down), zeros otherwise.</summary>

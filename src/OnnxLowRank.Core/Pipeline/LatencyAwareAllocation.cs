@@ -6,7 +6,8 @@ namespace OnnxLowRank.Core.Pipeline;
 
 /// <summary>
 /// Allocation on a timed analysis that never keeps a pair slower than its layer. The allocator only sees
-/// pairs whose interpolated time beats the layer; then every chosen pair is timed at its exact (k, j). A
+/// pairs whose interpolated time beats the layer; then every chosen pair is timed at its exact (k, j), in
+/// alternation with the layer, and scaled to the layer's profiled time. A
 /// pair that is not faster adds that point to its layer's profile (so it and the ranks above are refused)
 /// and the allocation runs again; under a latency budget every chosen time is added, and the allocation
 /// runs until it only chooses measured points, so the budget holds against measured times, not
@@ -36,7 +37,12 @@ internal static class LatencyAwareAllocation
                 var latency = layers[i].Latency!;
                 var key = (layers[i].Name, choice.SliceCount, choice.Rank);
                 var isNew = !measured.TryGetValue(key, out var time);
-                if (isNew) measured[key] = time = timer.Pair(model, layers[i].Layer, latency.Input, choice.SliceCount, choice.Rank);
+                if (isNew)
+                {
+                    // Timed in alternation with the layer, then expressed against the layer's profiled time (see LayerTimer.Profile).
+                    var (whole, pair) = timer.Compare(model, layers[i].Layer, latency.Input, choice.SliceCount, choice.Rank);
+                    measured[key] = time = pair * latency.Profile.WholeMilliseconds / whole;
+                }
                 chosen[layers[i].Name] = time;
                 var slower = time >= latency.Profile.WholeMilliseconds;
                 if (!slower && !(byLatency && isNew)) continue;
