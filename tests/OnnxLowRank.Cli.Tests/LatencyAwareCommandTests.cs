@@ -66,4 +66,18 @@ public class LatencyAwareCommandTests
         Assert.That(run.Stderr, Does.Contain("not reachable"));
         Assert.That(File.Exists(output), Is.False);
     }
+
+    [Test]
+    public void A_sweep_by_latency_keeps_each_point_within_its_share_of_the_summed_time()
+    {
+        var report = Path.Combine(_folder, "sweep.json");
+        var run = CliProcess.Run("sweep", RepositoryFiles.Model("mlp.onnx"), "--data", RepositoryFiles.TestImages, "--normalize", RepositoryFiles.Normalization,
+            "--limit", "200", "--batch", "100", "--budget", "latency", "--keep", "0.5,0.8", "--methods", "global-energy", "--threads", "1", "--report", report, "--quiet");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var sweep = json.RootElement.GetProperty("sweep");
+        Assert.That(sweep.GetProperty("budget").GetString(), Is.EqualTo("latency"));
+        foreach (var point in sweep.GetProperty("points").EnumerateArray())
+            Assert.That(point.GetProperty("keptFraction").GetDouble(), Is.LessThanOrEqualTo(point.GetProperty("keepFraction").GetDouble()));
+    }
 }

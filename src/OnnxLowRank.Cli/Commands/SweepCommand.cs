@@ -33,8 +33,12 @@ internal sealed class SweepCommand
     {
         Description = "What the keep fractions are fractions of",
         DefaultValueFactory = _ => "params",
-        HelpName = "params|flops",
-    }.AcceptOnlyFromAmong("params", "flops");
+        HelpName = "params|flops|latency",
+    }.AcceptOnlyFromAmong("params", "flops", "latency");
+    private readonly Option<bool> _latencyAware = new("--latency-aware")
+    {
+        Description = "Time each layer and its candidate pairs once (with --ep and --threads); no point keeps a pair slower than its layer (implied by --budget latency)",
+    };
     private readonly PipelineArguments _pipeline = new();
     private readonly CalibrationArguments _calibration = new();
     private readonly EngineOptions _engine = new();
@@ -48,6 +52,7 @@ internal sealed class SweepCommand
         command.Add(_keep);
         command.Add(_methods);
         command.Add(_budget);
+        command.Add(_latencyAware);
         _pipeline.AddTo(command);
         _calibration.AddTo(command);
         _engine.AddTo(command);
@@ -75,10 +80,22 @@ internal sealed class SweepCommand
         var methods = Methods(result.GetValue(_methods) ?? []).ToList();
         // ARSVD has no global budget, so it cannot be swept over keep fractions.
         if (methods.Count == 0) methods = RankAllocators.Names.Where(n => n != "arsvd").ToList();
-        var budget = result.GetValue(_budget) == "flops" ? BudgetKind.Flops : BudgetKind.Parameters;
+        var budget = result.GetValue(_budget) switch
+        {
+            "flops" => BudgetKind.Flops,
+            "latency" => BudgetKind.Latency,
+            _ => BudgetKind.Parameters,
+        };
         var dataOptions = _data.Read(result);
         var batch = result.GetValue(_data.Batch);
-        var baseOptions = _pipeline.Read(result) with { Budget = budget, Calibration = _calibration.Read(result, dataOptions, batch) };
+        var baseOptions = _pipeline.Read(result) with
+        {
+            Budget = budget,
+            Calibration = _calibration.Read(result, dataOptions, batch),
+            LatencyAware = result.GetValue(_latencyAware),
+            // Layers are timed once for every method: with alds among them, its slicings k > 1 are timed too.
+            Method = methods.Any(m => m.Equals(AldsAllocator.RegistryName, StringComparison.OrdinalIgnoreCase)) ? AldsAllocator.RegistryName : RankAllocators.Auto,
+        };
 
         var model = OnnxModelFile.Load(path);
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
@@ -110,7 +127,7 @@ internal sealed class SweepCommand
             Command = "sweep",
             CreatedUtc = DateTimeOffset.UtcNow,
             Original = ModelSummaries.Of(path, model),
-            Sweep = new SweepSection(budget == BudgetKind.Flops ? "flops" : "parameters", source.Description, source.Count, originalAccuracy, originalMedian, points),
+            Sweep = new SweepSection(budget switch { BudgetKind.Flops => "flops", BudgetKind.Latency => "latency", _ => "parameters" }, source.Description, source.Count, originalAccuracy, originalMedian, points),
         };
         return ReportPresentation.Finish(console, runReport, result.GetValue(_report));
     }
