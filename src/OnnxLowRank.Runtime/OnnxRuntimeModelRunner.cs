@@ -1,5 +1,6 @@
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Onnx;
+using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Runtime;
@@ -17,10 +18,25 @@ public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = n
     public IModelSession Open(ModelProto model, IReadOnlyCollection<string>? exposedValues = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (DiskTensor.AnyIn(model))
+        {
+            throw new UnsupportedModelException(
+                $"the model keeps {DiskTensor.BytesIn(model)} bytes of weights on disk (it is over protobuf's 2 GB limit), so it cannot be run from memory",
+                advice: "budget by parameters (--keep-params) without --calibration or --validate; the written model is still verified in ONNX Runtime from its file");
+        }
         var prepared = exposedValues is { Count: > 0 } ? WithExposedOutputs(model, exposedValues) : model;
         var bytes = OnnxModelFile.ToBytes(Bfloat16Shadow.For(prepared));
         using var sessionOptions = _options.CreateSessionOptions();
         return new OnnxRuntimeModelSession(new InferenceSession(bytes, sessionOptions));
+    }
+
+    public IModelSession OpenFile(string path)
+    {
+        // Read with its data left on disk: only the graph is needed to tell whether it uses bfloat16.
+        var model = OnnxModelFile.Load(path, new ModelLoadOptions { KeepExternalDataOnDiskFrom = 0 });
+        if (!ReferenceEquals(Bfloat16Shadow.For(model), model)) return Open(OnnxModelFile.Load(path));
+        using var sessionOptions = _options.CreateSessionOptions();
+        return new OnnxRuntimeModelSession(new InferenceSession(Path.GetFullPath(path), sessionOptions));
     }
 
     /// <summary>A copy of <paramref name="model"/> whose main graph also outputs each exposed value.</summary>

@@ -94,7 +94,9 @@ internal sealed class CompressCommand
         {
             SourcePath = path,
             Force = result.GetValue(_force),
-            Save = result.GetValue(_externalData) ? new ModelSaveOptions { UseExternalData = true } : null,
+            // A model whose weights had to stay on disk (over 2 GB) gets an output in the same layout: ONNX Runtime then
+            // reads the output's weights from their file when verifying it, instead of parsing them from the model.
+            Save = result.GetValue(_externalData) || DiskTensor.AnyIn(model) ? new ModelSaveOptions { UseExternalData = true } : null,
             DimensionSizes = options.DimensionSizes,
         });
 

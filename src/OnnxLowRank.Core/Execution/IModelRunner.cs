@@ -13,6 +13,12 @@ public interface IModelRunner
     /// of the main graph) becomes an extra output that <see cref="IModelSession.Run"/> can return.
     /// </summary>
     IModelSession Open(ModelProto model, IReadOnlyCollection<string>? exposedValues = null);
+
+    /// <summary>
+    /// Prepares the model saved at <paramref name="path"/>, letting the engine read its external data from the
+    /// file's folder: a model whose weights stay on disk runs without being copied into memory first.
+    /// </summary>
+    IModelSession OpenFile(string path);
 }
 
 /// <summary>A model loaded into an engine, ready to run many times.</summary>

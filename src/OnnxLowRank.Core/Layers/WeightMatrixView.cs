@@ -72,6 +72,12 @@ public sealed class WeightMatrixView
                 Array.Copy(_matrix.Values, (firstRow + r) * columns + firstColumn, block.Values, r * width, width);
             return block;
         }
+        if (!_storedTransposed && width == columns)
+        {
+            // Whole rows are one contiguous run of the tensor: one read (one file access for weights kept on disk).
+            TensorCodec.ReadDoubles(_tensor!, (long)firstRow * columns, block.Values);
+            return block;
+        }
         if (!_storedTransposed)
         {
             for (var r = 0; r < rows; r++)

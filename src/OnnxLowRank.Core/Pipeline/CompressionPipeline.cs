@@ -6,6 +6,7 @@ using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;
+using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Pipeline;
@@ -27,7 +28,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         progress?.Report(new PipelineProgress(PipelineStage.Discovery, 1, 1));
 
         IReadOnlyDictionary<string, long>? positions = null;
-        if (runner is not null)
+        // A model whose weights stay on disk cannot run from memory: without a FLOP budget, its FLOPs are left unmeasured.
+        if (runner is not null && (options.Budget == BudgetKind.Flops || !DiskTensor.AnyIn(model)))
         {
             var probes = discovery.Layers.Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
                 .Concat(whole.Select(w => new OutputPositions.Probe(w.Skipped.NodeName, w.Node.Output[0], w.OutputChannels)))

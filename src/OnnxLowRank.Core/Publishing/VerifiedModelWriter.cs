@@ -102,8 +102,10 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
     /// </summary>
     private void Verify(string path, IReadOnlyDictionary<string, long> dimensionSizes)
     {
-        var reloaded = OnnxModelFile.Load(path);
-        using var session = runner.Open(reloaded);
+        // Loading checks the file and every external reference without reading the weights; the engine then reads
+        // the model from its file, so a model past 2 GB is verified without a copy of its weights in memory.
+        OnnxModelFile.Load(path, new ModelLoadOptions { KeepExternalDataOnDiskFrom = 0 });
+        using var session = runner.OpenFile(path);
         if (session.Inputs.Any(i => TensorData.ClrTypeOf(i.ElementType) is null)) return;
         session.Run(session.Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, dimensionSizes)));
     }

@@ -6,9 +6,9 @@ using OnnxLowRank.Onnx.Protos;
 namespace OnnxLowRank.Onnx;
 
 /// <summary>
-/// Copies tensors' external data into raw_data. Every location, offset and length is checked
-/// against the real files before a byte is allocated, so a hostile model cannot make us read
-/// outside its folder or allocate more than its data files hold.
+/// Copies tensors' external data into raw_data, or checks it and leaves it on disk. Every location,
+/// offset and length is checked against the real files before a byte is allocated, so a hostile model
+/// cannot make us read outside its folder or allocate more than its data files hold.
 /// </summary>
 internal sealed class ExternalDataReader(string modelFolder, string? modelPath) : IDisposable
 {
@@ -17,8 +17,26 @@ internal sealed class ExternalDataReader(string modelFolder, string? modelPath) 
     private readonly string _realFolder = ContainedPath.RealFolder(modelFolder);
     private readonly Dictionary<string, FileStream> _openFiles = [];
 
-    /// <summary>Replaces the external reference of <paramref name="tensor"/> by its bytes.</summary>
-    public void Inline(TensorProto tensor, string subject)
+    /// <summary>Replaces the external reference of <paramref name="tensor"/> by its bytes, found by <see cref="Check"/>.</summary>
+    public void Inline(TensorProto tensor, (string RealPath, long Offset, long Length) where, string subject)
+    {
+        if (where.Length > Array.MaxLength)
+        {
+            throw new UnsupportedModelException(
+                $"tensor holds {where.Length} bytes, more than one in-memory buffer can hold", modelPath, subject);
+        }
+
+        var file = _openFiles[where.RealPath];
+        var bytes = GC.AllocateUninitializedArray<byte>((int)where.Length);
+        file.Position = where.Offset;
+        file.ReadExactly(bytes);
+        tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
+        tensor.ExternalData.Clear();
+        tensor.ClearDataLocation();
+    }
+
+    /// <summary>The real path, offset and length of the tensor's bytes, every one checked against the file.</summary>
+    public (string RealPath, long Offset, long Length) Check(TensorProto tensor, string subject)
     {
         string location = string.Empty, offsetText = string.Empty, lengthText = string.Empty;
         foreach (var entry in tensor.ExternalData)
@@ -31,7 +49,8 @@ internal sealed class ExternalDataReader(string modelFolder, string? modelPath) 
             }
         }
 
-        var file = Open(ContainedPath.Resolve(_realFolder, location, modelPath, subject), location, subject);
+        var realPath = ContainedPath.Resolve(_realFolder, location, modelPath, subject);
+        var file = Open(realPath, location, subject);
         var fileLength = file.Length;
         var offset = offsetText.Length == 0 ? 0 : ParseNonNegative(offsetText, "offset", subject);
         if (offset > fileLength)
@@ -51,18 +70,7 @@ internal sealed class ExternalDataReader(string modelFolder, string? modelPath) 
             throw new InvalidModelException(
                 $"external data holds {length} bytes but dims {TensorCodec.Describe(tensor)} need {needed}", modelPath, subject, Advice);
         }
-        if (length > Array.MaxLength)
-        {
-            throw new UnsupportedModelException(
-                $"tensor holds {length} bytes, more than one in-memory buffer can hold", modelPath, subject);
-        }
-
-        var bytes = GC.AllocateUninitializedArray<byte>((int)length);
-        file.Position = offset;
-        file.ReadExactly(bytes);
-        tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
-        tensor.ExternalData.Clear();
-        tensor.ClearDataLocation();
+        return (realPath, offset, length);
     }
 
     public void Dispose()

@@ -4,7 +4,7 @@ using OnnxLowRank.Onnx.Protos;
 namespace OnnxLowRank.Onnx;
 
 /// <summary>
-/// Moves initializers' raw_data into one side file at 4096-byte aligned offsets (so runtimes can
+/// Moves initializers' raw_data, and every tensor's bytes still on disk (<see cref="DiskTensor"/>), into one side file at 4096-byte aligned offsets (so runtimes can
 /// memory-map them) and leaves location/offset/length references in their place.
 /// </summary>
 internal static class ExternalDataWriter
@@ -20,11 +20,14 @@ internal static class ExternalDataWriter
         foreach (var site in ModelTensors.All(model))
         {
             var tensor = site.Tensor;
-            if (!site.IsInitializer || !tensor.HasRawData || tensor.RawData.Length < thresholdBytes) continue;
+            // Bytes left on disk at load are copied over whatever the tensor is: no written model may point at them.
+            var onDisk = DiskTensor.Locate(tensor);
+            if (onDisk is null && (!site.IsInitializer || !tensor.HasRawData || tensor.RawData.Length < thresholdBytes)) continue;
 
             var offset = (data.Position + Alignment - 1) / Alignment * Alignment;
             data.Write(new byte[offset - data.Position]);
-            data.Write(tensor.RawData.Span);
+            if (onDisk is { } where) DiskTensor.CopyTo(where, data);
+            else data.Write(tensor.RawData.Span);
 
             tensor.ClearRawData();
             tensor.DataLocation = TensorProto.Types.DataLocation.External;

@@ -6,7 +6,8 @@ namespace OnnxLowRank.Onnx;
 
 /// <summary>
 /// Reads and writes .onnx files. Loaded models hold every tensor in memory (external data is
-/// inlined and checked), so the rest of the program never touches side files.
+/// inlined and checked), except models past protobuf's 2 GB limit, whose external data is checked
+/// and read on demand (<see cref="DiskTensor"/>).
 /// </summary>
 public static class OnnxModelFile
 {
@@ -18,8 +19,12 @@ public static class OnnxModelFile
 
     private const string CorruptAdvice = "the file is corrupt, truncated, or not an ONNX model";
 
-    /// <summary>Loads a model, reading external data relative to the model's folder.</summary>
-    public static ModelProto Load(string path)
+    /// <summary>
+    /// Loads a model, reading external data relative to the model's folder. External data is copied into
+    /// memory unless the model would then reach protobuf's 2 GB limit (or <paramref name="options"/> set a
+    /// lower bound); it then stays on disk, checked, and is read on demand (<see cref="DiskTensor"/>).
+    /// </summary>
+    public static ModelProto Load(string path, ModelLoadOptions? options = null)
     {
         var fullPath = Path.GetFullPath(path);
         var file = new FileInfo(fullPath);
@@ -36,7 +41,8 @@ public static class OnnxModelFile
         {
             // Read through the stream's buffer, never whole: the file's bytes and the parsed model would otherwise both be alive at once.
             using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-            return Parse(stream, Path.GetDirectoryName(fullPath), fullPath);
+            var keepOnDiskFrom = Math.Min((options ?? new ModelLoadOptions()).KeepExternalDataOnDiskFrom, ProtobufLimit - file.Length);
+            return Parse(stream, Path.GetDirectoryName(fullPath), fullPath, keepOnDiskFrom);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -51,11 +57,14 @@ public static class OnnxModelFile
     public static ModelProto Parse(byte[] bytes, string? baseDirectory = null, string? sourcePath = null)
     {
         using var stream = new MemoryStream(bytes, writable: false);
-        return Parse(stream, baseDirectory, sourcePath);
+        return Parse(stream, baseDirectory, sourcePath, ProtobufLimit - bytes.Length);
     }
 
-    /// <summary>Parses the model that fills <paramref name="stream"/> (seekable), after counting its messages.</summary>
-    private static ModelProto Parse(Stream stream, string? baseDirectory, string? sourcePath)
+    /// <summary>
+    /// Parses the model that fills <paramref name="stream"/> (seekable), after counting its messages. External data
+    /// totalling <paramref name="keepOnDiskFrom"/> bytes or more stays on disk.
+    /// </summary>
+    private static ModelProto Parse(Stream stream, string? baseDirectory, string? sourcePath, long keepOnDiskFrom)
     {
         MessageCensus.Require(stream, RecursionLimit, sourcePath);
         ModelProto model;
@@ -75,7 +84,7 @@ public static class OnnxModelFile
         }
 
         var sites = ModelTensors.All(model).ToList();
-        InlineExternalData(sites, baseDirectory, sourcePath);
+        ReadExternalData(sites, baseDirectory, sourcePath, keepOnDiskFrom);
         foreach (var site in sites) CheckRawLength(site, sourcePath);
         return model;
     }
@@ -90,7 +99,7 @@ public static class OnnxModelFile
         options ??= new ModelSaveOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(options.ExternalThresholdBytes, nameof(options));
         var fullPath = Path.GetFullPath(path);
-        if (!options.UseExternalData && SerializedSize(model) < ProtobufLimit)
+        if (!options.UseExternalData && !DiskTensor.AnyIn(model) && SerializedSize(model) < ProtobufLimit)
         {
             WriteReplacing(fullPath, stream => model.WriteTo(stream));
             return;
@@ -121,6 +130,11 @@ public static class OnnxModelFile
     /// <summary>The model serialized inline; <see cref="UnsupportedModelException"/> when that would reach 2 GB.</summary>
     public static byte[] ToBytes(ModelProto model)
     {
+        if (DiskTensor.AnyIn(model))
+        {
+            throw new UnsupportedModelException("model keeps weights in its external data file and cannot be serialized inline",
+                advice: "save it with OnnxModelFile.Save, which writes them to the output's own data file");
+        }
         if (SerializedSize(model) >= ProtobufLimit)
         {
             throw new UnsupportedModelException("model is over protobuf's 2 GB limit and cannot be serialized inline",
@@ -129,7 +143,7 @@ public static class OnnxModelFile
         return model.ToByteArray();
     }
 
-    private static void InlineExternalData(List<TensorSite> sites, string? baseDirectory, string? sourcePath)
+    private static void ReadExternalData(List<TensorSite> sites, string? baseDirectory, string? sourcePath, long keepOnDiskFrom)
     {
         var external = sites.Where(s => s.Tensor.DataLocation == TensorProto.Types.DataLocation.External).ToList();
         if (external.Count == 0) return;
@@ -139,7 +153,14 @@ public static class OnnxModelFile
                 sourcePath, external[0].Subject, "load the model from its file, or pass the folder holding its data files");
         }
         using var reader = new ExternalDataReader(baseDirectory, sourcePath);
-        foreach (var site in external) reader.Inline(site.Tensor, site.Subject);
+        // Every reference is checked first; only then is the total known that decides where the bytes live.
+        var checkedSites = external.Select(site => (site, Where: reader.Check(site.Tensor, site.Subject))).ToList();
+        var keep = checkedSites.Sum(c => c.Where.Length) >= keepOnDiskFrom;
+        foreach (var (site, where) in checkedSites)
+        {
+            if (keep) DiskTensor.Point(site.Tensor, where.RealPath, where.Offset, where.Length);
+            else reader.Inline(site.Tensor, where, site.Subject);
+        }
     }
 
     private static void CheckRawLength(TensorSite site, string? sourcePath)

@@ -19,7 +19,7 @@ public static class TensorCodec
         var count = CheckedCount(tensor);
         // The stored values are checked before the array is made: dims alone must not size an allocation.
         if (tensor.HasRawData) RawBytes(tensor, type, count);
-        else RequireTypedCount(tensor, type, count);
+        else if (DiskTensor.Locate(tensor) is null) RequireTypedCount(tensor, type, count);
         var values = new double[count];
         ReadDoubles(tensor, 0, values);
         return values;
@@ -35,6 +35,23 @@ public static class TensorCodec
         var count = CheckedCount(tensor);
         ArgumentOutOfRangeException.ThrowIfNegative(first);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(first + destination.Length, count, nameof(destination));
+        if (DiskTensor.Locate(tensor) is { } where)
+        {
+            var size = ElementSize(type);
+            RequireDiskLength(tensor, where, type, count);
+            // Through a 1 MiB buffer (whole elements of every size), so a large block never has a byte copy in memory.
+            using var file = DiskTensor.OpenAt(where, first * size);
+            var buffer = new byte[Math.Min(destination.Length * size, 1 << 20)];
+            for (var done = 0; done < destination.Length;)
+            {
+                var values = destination.Slice(done, Math.Min(buffer.Length / size, destination.Length - done));
+                var chunk = buffer.AsSpan(0, values.Length * size);
+                file.ReadExactly(chunk);
+                for (var i = 0; i < values.Length; i++) values[i] = ReadRaw(chunk, type, i);
+                done += values.Length;
+            }
+            return;
+        }
         var start = (int)first;
         if (tensor.HasRawData)
         {
@@ -60,7 +77,28 @@ public static class TensorCodec
     /// <summary>Whether every value is finite (no NaN or infinity), read a block at a time so no copy of the tensor is made.</summary>
     public static bool AllFinite(TensorProto tensor)
     {
+        var type = RequireFloatingPoint(tensor);
         var count = CheckedCount(tensor);
+        if (DiskTensor.Locate(tensor) is { } where)
+        {
+            // One pass through the file with one buffer: block reads would each open the file and allocate.
+            var size = ElementSize(type);
+            RequireDiskLength(tensor, where, type, count);
+            using var file = DiskTensor.OpenAt(where, 0);
+            var buffer = new byte[Math.Min((long)count * size, 1 << 20)];
+            for (long done = 0; done < count;)
+            {
+                var values = (int)Math.Min(buffer.Length / size, count - done);
+                var chunk = buffer.AsSpan(0, values * size);
+                file.ReadExactly(chunk);
+                for (var i = 0; i < values; i++)
+                {
+                    if (!double.IsFinite(ReadRaw(chunk, type, i))) return false;
+                }
+                done += values;
+            }
+            return true;
+        }
         Span<double> block = stackalloc double[512];
         for (long first = 0; first < count; first += block.Length)
         {
@@ -78,7 +116,7 @@ public static class TensorCodec
     public static float[] ToFloats(TensorProto tensor)
     {
         var type = RequireFloatingPoint(tensor);
-        if (type == DataType.Double)
+        if (type == DataType.Double || DiskTensor.Locate(tensor) is not null)
         {
             return Array.ConvertAll(ToDoubles(tensor), v => (float)v);
         }
@@ -177,7 +215,7 @@ public static class TensorCodec
             throw new UnsupportedModelException($"tensor element type {(DataType)tensor.DataType} is not a floating-point type",
                 subject: tensor.Name, advice: "only FLOAT, DOUBLE, FLOAT16 and BFLOAT16 weights can be factorized");
         }
-        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External && DiskTensor.Locate(tensor) is null)
         {
             throw new InvalidModelException("tensor data is still in an external file", subject: tensor.Name,
                 advice: "load models with OnnxModelFile.Load, which reads external data");
@@ -205,6 +243,15 @@ public static class TensorCodec
                 subject: tensor.Name, advice: "the file is corrupt or was written by a faulty exporter");
         }
         return tensor.RawData.Span;
+    }
+
+    private static void RequireDiskLength(TensorProto tensor, (string Path, long Offset, long Length) where, DataType type, int count)
+    {
+        if (where.Length != (long)count * ElementSize(type))
+        {
+            throw new InvalidModelException($"external data holds {where.Length} bytes but dims {Describe(tensor)} of {type} need {(long)count * ElementSize(type)}",
+                subject: tensor.Name, advice: "the file is corrupt or was written by a faulty exporter");
+        }
     }
 
     private static void RequireTypedCount(TensorProto tensor, DataType type, long expected)

@@ -10,6 +10,8 @@ public sealed class ExternalDataTests
 {
     private const string WeightName = "weight_under_test";
 
+    private static readonly ModelLoadOptions KeepOnDisk = new() { KeepExternalDataOnDiskFrom = 0 };
+
     private DirectoryInfo _root = null!;
     private string _modelFolder = null!;
 
@@ -115,6 +117,43 @@ public sealed class ExternalDataTests
         Assert.That(OnnxModelFile.Load(path), Is.EqualTo(model));
     }
 
+    [Test]
+    public void WeightsKeptOnDiskAreCopiedIntoTheSavedModelsOwnDataFile()
+    {
+        var source = Path.Combine(_modelFolder, "conv.onnx");
+        OnnxModelFile.Save(OnnxModelFile.Load(Path.Combine(OnnxTestData.CaseFolder("pytorch-converted", "test_Conv2d"), "model.onnx")), source,
+            new ModelSaveOptions { UseExternalData = true, ExternalThresholdBytes = 100 });
+        var inMemory = OnnxModelFile.Load(source);
+        var onDisk = OnnxModelFile.Load(source, KeepOnDisk);
+        Assert.That(DiskTensor.AnyIn(onDisk), Is.True);
+        Assert.That(DiskTensor.AnyIn(inMemory), Is.False);
+        Assert.Throws<UnsupportedModelException>(() => OnnxModelFile.ToBytes(onDisk));
+
+        var saved = Path.Combine(Directory.CreateDirectory(Path.Combine(_root.FullName, "out")).FullName, "copy.onnx");
+        OnnxModelFile.Save(onDisk, saved);
+
+        var written = ModelProto.Parser.ParseFrom(File.ReadAllBytes(saved));
+        var locations = written.Graph.Initializer.SelectMany(t => t.ExternalData).Where(e => e.Key == "location").Select(e => e.Value).ToList();
+        Assert.That(locations, Is.Not.Empty.And.All.EqualTo("copy.onnx.data"), "bytes left on disk move to the output's own data file, even unasked");
+        Assert.That(OnnxModelFile.Load(saved), Is.EqualTo(inMemory));
+    }
+
+    [TestCase(-1, ExpectedResult = true, TestName = "finite weights on disk")]
+    [TestCase(4, ExpectedResult = false, TestName = "NaN in the first weight element on disk")]
+    [TestCase(7, ExpectedResult = false, TestName = "NaN in the last weight element on disk")]
+    [TestCase(3, ExpectedResult = true, TestName = "NaN on disk before the weight's range")]
+    public bool FinitenessOfWeightsOnDiskIsReadFromTheirRangeOfTheFile(int nanAt)
+    {
+        var path = WriteModelPointingAt("w.bin", "16", "16");
+        var values = Enumerable.Range(1, 8).Select(i => (float)i).ToArray();
+        if (nanAt >= 0) values[nanAt] = float.NaN;
+        File.WriteAllBytes(Path.Combine(_modelFolder, "w.bin"), values.SelectMany(BitConverter.GetBytes).ToArray());
+
+        var onDisk = OnnxModelFile.Load(path, KeepOnDisk).Graph.Initializer[0];
+        Assert.That(TensorCodec.AllFinite(onDisk), Is.EqualTo(TensorCodec.AllFinite(OnnxModelFile.Load(path).Graph.Initializer[0])));
+        return TensorCodec.AllFinite(onDisk);
+    }
+
     [TestCase("../outside.bin", TestName = "location with '..' is refused")]
     [TestCase("sub/../../outside.bin", TestName = "location with '..' after a folder is refused")]
     [TestCase("missing.bin", TestName = "missing file is refused")]
@@ -154,8 +193,9 @@ public sealed class ExternalDataTests
     public void SymbolicLinkWithinTheFolderIsFollowed()
     {
         File.CreateSymbolicLink(Path.Combine(_modelFolder, "alias.bin"), "w.bin");
-        var model = OnnxModelFile.Load(WriteModelPointingAt("alias.bin"));
-        Assert.That(TensorCodec.ToFloats(model.Graph.Initializer[0]), Is.EqualTo(new[] { 1f, 2f, 3f, 4f }));
+        var path = WriteModelPointingAt("alias.bin");
+        Assert.That(TensorCodec.ToFloats(OnnxModelFile.Load(path).Graph.Initializer[0]), Is.EqualTo(new[] { 1f, 2f, 3f, 4f }));
+        Assert.That(TensorCodec.ToFloats(OnnxModelFile.Load(path, KeepOnDisk).Graph.Initializer[0]), Is.EqualTo(new[] { 1f, 2f, 3f, 4f }));
     }
 
     [TestCase("0", "16", ExpectedResult = new[] { 1f, 2f, 3f, 4f }, TestName = "whole file")]
@@ -163,10 +203,14 @@ public sealed class ExternalDataTests
     [TestCase("16", "", ExpectedResult = new[] { 5f, 6f, 7f, 8f }, TestName = "no length reads to the end")]
     public float[] OffsetAndLengthSelectTheBytes(string offset, string length)
     {
-        var model = OnnxModelFile.Load(WriteModelPointingAt("w.bin", offset, length));
+        var path = WriteModelPointingAt("w.bin", offset, length);
+        var model = OnnxModelFile.Load(path);
         var tensor = model.Graph.Initializer[0];
         Assert.That(tensor.ExternalData, Is.Empty);
         Assert.That(tensor.HasDataLocation, Is.False);
+        var onDisk = OnnxModelFile.Load(path, KeepOnDisk);
+        Assert.That(DiskTensor.AnyIn(onDisk), Is.True);
+        Assert.That(TensorCodec.ToFloats(onDisk.Graph.Initializer[0]), Is.EqualTo(TensorCodec.ToFloats(tensor)), "read on demand from disk");
         return TensorCodec.ToFloats(tensor);
     }
 
@@ -239,8 +283,11 @@ public sealed class ExternalDataTests
         return new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Version = 13 } } };
     }
 
+    /// <summary>Refused whether the data would be copied into memory or left on disk: both go through the same checks.</summary>
     private static InvalidModelException AssertRefused(string modelPath)
     {
+        var keptOnDisk = Assert.Throws<InvalidModelException>(() => OnnxModelFile.Load(modelPath, KeepOnDisk));
+        Assert.That(keptOnDisk!.Message, Does.Contain($"'{WeightName}'"), "the message names the tensor");
         var error = Assert.Throws<InvalidModelException>(() => OnnxModelFile.Load(modelPath));
         Assert.That(error!.Message, Does.Contain($"'{WeightName}'"), "the message names the tensor");
         Assert.That(error.FilePath, Is.EqualTo(modelPath));
