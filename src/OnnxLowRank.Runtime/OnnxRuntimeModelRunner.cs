@@ -36,6 +36,9 @@ public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = n
         var model = OnnxModelFile.Load(path, new ModelLoadOptions { KeepExternalDataOnDiskFrom = 0 });
         if (!ReferenceEquals(Bfloat16Shadow.For(model), model)) return Open(OnnxModelFile.Load(path));
         using var sessionOptions = _options.CreateSessionOptions();
+        // Prepacking copies every Gemm and MatMul weight into the kernel's layout while the originals are still
+        // loaded: for a model opened from its file to be run once or a few times, a second copy of its weights.
+        sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
         return new OnnxRuntimeModelSession(new InferenceSession(Path.GetFullPath(path), sessionOptions));
     }
 

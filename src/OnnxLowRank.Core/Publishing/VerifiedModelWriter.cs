@@ -76,6 +76,9 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
                 throw new OutputFileException($"the model cannot be written: {e.Message}", target, advice: "check that the folder exists, is writable and has space", inner: e);
             }
 
+            // The engine is about to load the written weights a second time: hand the job's garbage back to the
+            // system first (a compacting collection that also returns the freed memory), or the two add up.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             Verify(Path.Combine(staging, name), options.DimensionSizes);
 
             var sideFiles = Directory.EnumerateFiles(staging).Select(Path.GetFileName).Where(f => f != name).Order(StringComparer.Ordinal).ToList();

@@ -68,7 +68,9 @@ public class WeightsOnDiskTests
         var feeds = new Dictionary<string, TensorData> { ["X"] = new(TensorProto.Types.DataType.Float, [1, 48], RandomValues.Normal(4, 48).Select(v => (float)v).ToArray()) };
         using var fromFile = Engine.Runner.OpenFile(PathOf("out-disk.onnx"));
         using var reference = Engine.Runner.Open(fromMemory.Compression.Model);
-        Assert.That(fromFile.Run(feeds)["Y"].ToDoubles(), Is.EqualTo(reference.Run(feeds)["Y"].ToDoubles()));
+        // From its file the engine skips weight prepacking, which may round float sums differently (a few ulps).
+        var expected = reference.Run(feeds)["Y"].ToDoubles();
+        Assert.That(fromFile.Run(feeds)["Y"].ToDoubles(), Is.EqualTo(expected).Within(1e-5 * expected.Max(Math.Abs)));
     }
 
     [Test]
