@@ -1,3 +1,4 @@
+using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Runtime;
 
 namespace OnnxLowRank.Cli.Commands;
@@ -17,6 +18,11 @@ internal static class ModelErrors
         catch (OnnxRuntimeException e) when (e.FilePath is null)
         {
             throw e.ForFile(modelPath);
+        }
+        catch (UnsupportedModelException e) when (e.FilePath is null)
+        {
+            // Thrown where only the model in memory is known, e.g. a model over 2 GB asked to run from memory.
+            throw new UnsupportedModelException(e.Reason, modelPath, e.Subject, e.Advice, e);
         }
     }
 }
