@@ -20,6 +20,7 @@ internal enum ModelOrigin
 /// <param name="Calibration">Training-side inputs for the data-aware (auto) run, when the model has any.</param>
 /// <param name="Evaluation">Inputs for quality sweeps, when the model has any.</param>
 /// <param name="InferenceBatches">Batch sizes its latency is measured at; empty: no latency rows.</param>
+/// <param name="Dimensions">Sizes of symbolic input dimensions for FLOP counting (compress --dim), where they are not 1.</param>
 internal sealed record BenchModel(
     string Name,
     string Path,
@@ -27,7 +28,11 @@ internal sealed record BenchModel(
     IReadOnlyList<string> Methods,
     DataSet? Calibration,
     DataSet? Evaluation,
-    IReadOnlyList<int> InferenceBatches)
+    IReadOnlyList<int> InferenceBatches,
+    IReadOnlyList<string>? Dimensions = null)
 {
+    /// <summary>The --dim arguments that size the model's symbolic dimensions.</summary>
+    public IEnumerable<string> DimensionArgs => (Dimensions ?? []).SelectMany(d => new[] { "--dim", d });
+
     public bool Exists => File.Exists(Path);
 }

@@ -24,6 +24,12 @@ internal sealed class BenchResults(BenchOptions options, Machine machine, DateTi
     /// <summary>SpectraBenchmark's printed tables, when it ran.</summary>
     public string? Spectra { get; set; }
 
+    /// <summary>PaddleOcrBenchmark's printed tables, when it ran.</summary>
+    public string? PaddleOcr { get; set; }
+
+    /// <summary>CPU seconds of the bench and every child it waited for, user and system.</summary>
+    public double? CpuSeconds { get; set; }
+
     /// <summary>What was left out on purpose, and why.</summary>
     public List<string> Notes { get; } = [];
 

@@ -22,17 +22,27 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
 
         console.WriteLine($"bench{(options.Quick ? " --quick" : "")}: {results.Machine}");
         console.WriteLine($"children's output: {repository.Relative(Path.Combine(logFolder, "bench.log"))}");
+        var selected = plan.Models.Where(m => options.Models is null || options.Models.Contains(m.Name)).ToList();
         try
         {
             if (options.Quick)
                 results.Notes.Add("--quick measures the reference models only; the torchvision exports, PaddleOCR and spectra throughput are in the full run.");
             else
-                results.Problems.AddRange(Prerequisites.Prepare(repository, children, plan.Models, console));
+                results.Problems.AddRange(Prerequisites.Prepare(repository, children, selected, console));
 
-            var models = plan.Models.Where(m => m.Exists).ToList();
-            foreach (var model in models) MeasureModel(model, plan, children, scratch, results);
-            foreach (var model in models.Where(m => m.Evaluation?.Exists == true)) MeasureQuality(model, plan, children, scratch, reportFolder, results);
-            if (plan.SpectraThroughput) MeasureSpectra(children, results);
+            // The plan's order (the targets' models first); after each step the document is rewritten, marked
+            // incomplete, so an interrupted run still leaves what it measured.
+            var models = selected.Where(m => m.Exists).ToList();
+            foreach (var model in models)
+            {
+                MeasureModel(model, plan, children, scratch, results);
+                if (model.Origin == ModelOrigin.Reference) MeasureQuality(model, plan, children, scratch, reportFolder, results);
+                if (plan.PaddleOcrQuality && model == models.LastOrDefault(m => m.Origin == ModelOrigin.PaddleOcr))
+                    results.PaddleOcr = RunProgram(children, results, "PaddleOcrBenchmark", "PaddleOCR output agreement (tools/PaddleOcrBenchmark)");
+                Checkpoint(results, repository, reportFolder, clock, $"{model.Name} done");
+            }
+            if (plan.SpectraThroughput && options.Models is null)
+                results.Spectra = RunProgram(children, results, "SpectraBenchmark", "spectra throughput (tools/SpectraBenchmark)");
         }
         finally
         {
@@ -40,12 +50,24 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
         }
 
         results.Problems.AddRange(SanityChecks.Of(results));
-        results.Elapsed = clock.Elapsed;
-        results.LoadAtEnd = Machine.LoadAverage();
+        Stamp(results, clock);
         var targets = Targets.Evaluate(results);
-        Publish(results, targets, repository, reportFolder);
+        Publish(results, targets, repository, reportFolder, inProgress: null);
         Summarize(results, targets);
         return results.Problems.Count == 0 ? 0 : 1;
+    }
+
+    private static void Stamp(BenchResults results, Stopwatch clock)
+    {
+        results.Elapsed = clock.Elapsed;
+        results.LoadAtEnd = Machine.LoadAverage();
+        results.CpuSeconds = Machine.CpuSecondsWithChildren();
+    }
+
+    private void Checkpoint(BenchResults results, Repository repository, string reportFolder, Stopwatch clock, string progress)
+    {
+        Stamp(results, clock);
+        Publish(results, Targets.Evaluate(results), repository, reportFolder, inProgress: progress);
     }
 
     /// <summary>Compression cost with every method, then latency of the alds compressions; compressed files are deleted once measured.</summary>
@@ -101,27 +123,30 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
         }
     }
 
-    private void MeasureSpectra(ChildProcesses children, BenchResults results)
+    /// <summary>Runs one of the other benchmark programs built beside the bench; its printed tables, or null (and a problem) when it failed.</summary>
+    private string? RunProgram(ChildProcesses children, BenchResults results, string program, string what)
     {
-        console.WriteLine("  spectra throughput (tools/SpectraBenchmark)");
-        var (exit, output) = children.RunDotnetProgram("SpectraBenchmark", []);
-        if (exit == 0) results.Spectra = output;
-        else results.Problems.Add($"SpectraBenchmark exited with {exit}: {Text.LastLines(output, 3)}");
+        console.WriteLine($"  {what}");
+        var (exit, output) = children.RunDotnetProgram(program, []);
+        if (exit == 0) return output;
+        results.Problems.Add($"{program} exited with {exit}: {Text.LastLines(output, 3)}");
+        return null;
     }
 
-    private void Publish(BenchResults results, IReadOnlyList<TargetOutcome> targets, Repository repository, string reportFolder)
+    /// <param name="inProgress">While the run goes on, the last step finished; null for the final document.</param>
+    private void Publish(BenchResults results, IReadOnlyList<TargetOutcome> targets, Repository repository, string reportFolder, string? inProgress)
     {
         if (options.PublishesDocs)
         {
             var doc = Path.Combine(repository.Docs, "benchmarks.md");
-            DocsBlock.Replace(doc, ResultsDocument.Render(results, targets, repository, reportFolder, linkBase: "bench/"));
-            console.WriteLine($"wrote {repository.Relative(doc)} and the HTML reports in {repository.Relative(reportFolder)}/");
+            DocsBlock.Replace(doc, ResultsDocument.Render(results, targets, repository, reportFolder, linkBase: "bench/", inProgress));
+            if (inProgress is null) console.WriteLine($"wrote {repository.Relative(doc)} and the HTML reports in {repository.Relative(reportFolder)}/");
         }
         else
         {
             var path = Path.Combine(reportFolder, "results.md");
-            File.WriteAllText(path, "## Benchmark results\n\n" + ResultsDocument.Render(results, targets, repository, reportFolder, linkBase: ""));
-            console.WriteLine($"wrote {path} and the HTML reports beside it");
+            File.WriteAllText(path, "## Benchmark results\n\n" + ResultsDocument.Render(results, targets, repository, reportFolder, linkBase: "", inProgress));
+            if (inProgress is null) console.WriteLine($"wrote {path} and the HTML reports beside it");
         }
     }
 
@@ -132,7 +157,8 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
         foreach (var note in results.Notes) console.WriteLine($"note: {note}");
         foreach (var problem in results.Problems) console.WriteLine($"PROBLEM: {problem}");
         console.WriteLine($"bench: {results.Compressions.Count} compressions, {results.Inference.Count} latency comparisons, " +
-            $"{results.Sweeps.Sum(s => s.Points.Count())} sweep points in {Text.Fixed(results.Elapsed.TotalMinutes, 1)} min; " +
+            $"{results.Sweeps.Sum(s => s.Points.Count())} sweep points in {Text.Fixed(results.Elapsed.TotalMinutes, 1)} min" +
+            (results.CpuSeconds is { } cpu ? $" ({Text.Fixed(cpu / 60, 1)} min of CPU)" : "") + "; " +
             (results.Problems.Count == 0 ? "all figures sane" : $"{results.Problems.Count} problem(s)"));
     }
 }

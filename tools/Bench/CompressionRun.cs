@@ -29,6 +29,7 @@ internal sealed record CompressionRun(BenchModel Model, string Method, bool Cali
             "compress", model.Path, "-o", output, "--method", method, "--keep-flops", Text.Number(keepFlops),
             "--report", reportPath, "--quiet",
         };
+        args.AddRange(model.DimensionArgs);
         if (calibrated) args.AddRange(model.Calibration!.AsCalibration(withNormalize: true));
         var (measurement, log) = children.RunCli(args);
         if (measurement is not { ExitCode: 0 } || !File.Exists(reportPath) || !File.Exists(output))

@@ -6,16 +6,23 @@ namespace OnnxLowRank.Bench;
 /// <summary>The Markdown the bench publishes: the tables of one run with the command, the machine, the date and the targets.</summary>
 internal static class ResultsDocument
 {
-    public static string Render(BenchResults results, IReadOnlyList<TargetOutcome> targets, Repository repository, string reportFolder, string linkBase)
+    public static string Render(BenchResults results, IReadOnlyList<TargetOutcome> targets, Repository repository, string reportFolder, string linkBase,
+        string? inProgress)
     {
         var text = new StringBuilder();
+        if (inProgress is not null)
+            text.AppendLine($"**Incomplete**: written while the run was still going ({inProgress}); a run that stopped here measured only what follows.\n");
         Header(text, results);
         Section(text, "Targets of issue #7", "Figures, not tests: a miss is reported here and does not fail the run.", Targets(targets));
         Section(text, "Compression cost", CostIntro, Cost(results));
         Section(text, "Inference latency", LatencyIntro(results), Latency(results));
         Quality(text, results, repository, reportFolder, linkBase);
+        if (results.PaddleOcr is not null)
+            Section(text, "PaddleOCR: output agreement against kept weights",
+                "`dotnet run -c Release --project tools/PaddleOcrBenchmark`, run by the bench (the models and inputs are described in the PaddleOCR section below); " +
+                "weight-only alds against data-aware auto; its output as printed:", Text.AsMarkdown(results.PaddleOcr, repository.Root));
         if (results.Spectra is not null)
-            Section(text, "Spectra throughput", "`dotnet run -c Release --project tools/SpectraBenchmark`, run by the bench; its output as printed:", results.Spectra.Trim() + "\n");
+            Section(text, "Spectra throughput", "`dotnet run -c Release --project tools/SpectraBenchmark`, run by the bench; its output as printed:", Text.AsMarkdown(results.Spectra, repository.Root));
         Notes(text, results);
         return text.ToString();
     }
@@ -41,7 +48,10 @@ internal static class ResultsDocument
         text.AppendLine(results.Options.CommandLine);
         text.AppendLine("```");
         text.AppendLine();
-        text.AppendLine($"- Run: {results.Started:yyyy-MM-dd HH:mm} UTC, {Text.Fixed(results.Elapsed.TotalMinutes, 1)} minutes{(results.Options.Quick ? " (**--quick**: reference models only, few points, short timings)" : "")}.");
+        var cpu = results.CpuSeconds is { } seconds
+            ? $" of wall time and {Text.Fixed(seconds / 60, 1)} minutes of CPU (the bench and its children; on an idle machine with {results.Machine.Cores} cores the run takes between {Text.Fixed(seconds / 60 / results.Machine.Cores, 1)} and {Text.Fixed(seconds / 60, 1)} minutes)"
+            : "";
+        text.AppendLine($"- Run: {results.Started:yyyy-MM-dd HH:mm} UTC, {Text.Fixed(results.Elapsed.TotalMinutes, 1)} minutes{cpu}{(results.Options.Quick ? " (**--quick**: reference models only, few points, short timings)" : "")}.");
         text.AppendLine($"- Machine: {results.Machine}.");
         if (results.LoadAtStart is { } start && results.LoadAtEnd is { } end)
         {
@@ -124,12 +134,8 @@ internal static class ResultsDocument
     }
 
     private static string SweepCaption(BenchModel model, SweepSection sweep, Repository repository) =>
-        model.Origin == ModelOrigin.PaddleOcr
-            ? $"{sweep.Samples} samples of `{sweep.Data}` (rendered text, `tools/render_text_images.py`). " +
-              (model.Evaluation?.Labels is null
-                  ? "Cells: relative L2 error of the output map against the original's (top-1 agreement does not apply to a probability map)."
-                  : $"Cells: top-1 agreement with the original / relative L2 error of the logits / accuracy on the rendered labels (original {Text.Percent(sweep.OriginalAccuracy ?? double.NaN)}).")
-            : $"`{repository.Relative(model.Path)}`, {sweep.Samples} samples of `{sweep.Data}`; the original scores {Text.Percent(sweep.OriginalAccuracy ?? double.NaN)}. Cells: accuracy (change in points).";
+        $"`{repository.Relative(model.Path)}`, {sweep.Samples} samples of `{sweep.Data}`; the original scores {Text.Percent(sweep.OriginalAccuracy ?? double.NaN)}. " +
+        "Cells: accuracy (change in points).";
 
     private static string SweepTable(QualitySweep sweep)
     {
@@ -137,19 +143,14 @@ internal static class ResultsDocument
         var table = new MarkdownTable(["keep", .. methods]);
         foreach (var keep in sweep.Points.Select(p => p.KeepFraction).Distinct().Order())
         {
-            var cells = methods.Select(m => sweep.Points.FirstOrDefault(p => p.Method == m && p.KeepFraction == keep) is { } p ? Cell(sweep.Model, p) : "-");
+            var cells = methods.Select(m => sweep.Points.FirstOrDefault(p => p.Method == m && p.KeepFraction == keep) is { } p ? Cell(p) : "-");
             table.Add([Text.Number(keep), .. cells]);
         }
         return table.ToString();
     }
 
-    private static string Cell(BenchModel model, SweepPoint p)
-    {
-        if (p.Error is not null) return "unreachable";
-        if (model.Origin != ModelOrigin.PaddleOcr) return $"{Text.Percent(p.Accuracy ?? double.NaN)} ({Text.Points(-(p.AccuracyDropPoints ?? double.NaN))})";
-        var error = Text.Fixed(p.RelativeL2Error ?? double.NaN, 3);
-        return model.Evaluation?.Labels is null ? error : $"{Text.Percent(p.TopOneAgreement ?? double.NaN, 1)} / {error} / {Text.Percent(p.Accuracy ?? double.NaN, 1)}";
-    }
+    private static string Cell(SweepPoint p) =>
+        p.Error is not null ? "unreachable" : $"{Text.Percent(p.Accuracy ?? double.NaN)} ({Text.Points(-(p.AccuracyDropPoints ?? double.NaN))})";
 
     /// <summary>Our reference CNN's curves beside the ALDS paper's compress-only ResNet20 curve, at the nearest published removal.</summary>
     private static string PaperComparison(QualitySweep sweep)

@@ -21,6 +21,22 @@ internal static class Text
 
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A program's printed tables as Markdown: a blank line before each table (a table cannot interrupt a paragraph)
+    /// and paths relative to the repository, so the text does not depend on where it was cloned.
+    /// </summary>
+    public static string AsMarkdown(string output, string repositoryRoot)
+    {
+        var lines = output.Replace(repositoryRoot.TrimEnd('/') + "/", "", StringComparison.Ordinal).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (i > 0 && lines[i].StartsWith('|') && lines[i - 1].Length > 0 && !lines[i - 1].StartsWith('|')) text.Append('\n');
+            text.Append(lines[i]).Append('\n');
+        }
+        return text.ToString().Trim() + "\n";
+    }
+
     /// <summary>The last non-empty lines of a child's output, joined, for a one-line failure note.</summary>
     public static string LastLines(string output, int count) =>
         string.Join(" / ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(count));
