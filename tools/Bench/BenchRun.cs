@@ -35,10 +35,19 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
             var models = selected.Where(m => m.Exists).ToList();
             foreach (var model in models)
             {
-                MeasureModel(model, plan, children, scratch, results);
-                if (model.Origin == ModelOrigin.Reference) MeasureQuality(model, plan, children, scratch, reportFolder, results);
-                if (plan.PaddleOcrQuality && model == models.LastOrDefault(m => m.Origin == ModelOrigin.PaddleOcr))
-                    results.PaddleOcr = RunProgram(children, results, "PaddleOcrBenchmark", "PaddleOCR output agreement (tools/PaddleOcrBenchmark)");
+                try
+                {
+                    MeasureModel(model, plan, children, scratch, results);
+                    if (model.Origin == ModelOrigin.Reference) MeasureQuality(model, plan, children, scratch, reportFolder, repository, results);
+                    if (plan.PaddleOcrQuality && model == models.LastOrDefault(m => m.Origin == ModelOrigin.PaddleOcr))
+                        results.PaddleOcr = RunProgram(children, results, "PaddleOcrBenchmark", "PaddleOCR output agreement (tools/PaddleOcrBenchmark)");
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One model's failure (an engine error while timing, say) is a finding; the other models still get measured.
+                    results.Problems.Add($"{model.Name}: {e.GetType().Name}: {e.Message}");
+                    console.WriteLine($"  {model.Name} FAILED: {e.Message}");
+                }
                 Checkpoint(results, repository, reportFolder, clock, $"{model.Name} done");
             }
             if (plan.SpectraThroughput && options.Models is null)
@@ -108,7 +117,8 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
     }
 
     /// <summary>Sweeps over the parameter budget and, where the two differ, the FLOP budget.</summary>
-    private void MeasureQuality(BenchModel model, BenchPlan plan, ChildProcesses children, string scratch, string reportFolder, BenchResults results)
+    private void MeasureQuality(BenchModel model, BenchPlan plan, ChildProcesses children, string scratch, string reportFolder, Repository repository,
+        BenchResults results)
     {
         var budgets = new List<string> { "params" };
         var cost = results.Compressions.FirstOrDefault(c => c.Model == model && c.Report?.Compression is not null)?.Report!.Compression!;
@@ -117,7 +127,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
             budgets.Add("flops");
         foreach (var budget in budgets)
         {
-            var sweep = QualitySweep.Run(children, scratch, reportFolder, model, budget, plan.SweepKeeps, plan.SweepLimit);
+            var sweep = QualitySweep.Run(children, scratch, reportFolder, repository, model, budget, plan.SweepKeeps, plan.SweepLimit);
             results.Sweeps.Add(sweep);
             console.WriteLine($"  sweep {model.Name} {budget}: {sweep.Points.Count()} points{(sweep.Failures.Count > 0 ? ", FAILED: " + string.Join("; ", sweep.Failures) : "")}");
         }

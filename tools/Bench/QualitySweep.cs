@@ -15,7 +15,8 @@ internal sealed record QualitySweep(BenchModel Model, string Budget, SweepSectio
 
     public IEnumerable<SweepPoint> Points => Sweep?.Points ?? [];
 
-    public static QualitySweep Run(ChildProcesses children, string scratch, string reportFolder, BenchModel model, string budget, string keeps, int? limit)
+    public static QualitySweep Run(ChildProcesses children, string scratch, string reportFolder, Repository repository, BenchModel model, string budget,
+        string keeps, int? limit)
     {
         var failures = new List<string>();
         var weightOnly = SweepOnce(children, scratch, model, budget, keeps, limit, string.Join(',', Methods.Swept), calibrated: false, failures);
@@ -24,7 +25,12 @@ internal sealed record QualitySweep(BenchModel Model, string Budget, SweepSectio
 
         // auto resolves to the allocator it chose; the label keeps the data-aware curve apart from the weight-only ones.
         var points = sweep.Points.Concat((calibrated?.Sweep?.Points ?? []).Select(p => p with { Method = CalibratedLabel })).ToList();
-        var joined = weightOnly with { Sweep = sweep with { Points = points } };
+        // The published page names the model relative to the repository, not where this clone happens to be.
+        var joined = weightOnly with
+        {
+            Sweep = sweep with { Points = points },
+            Original = weightOnly.Original with { Path = repository.Relative(weightOnly.Original.Path) },
+        };
         var html = Path.Combine(reportFolder, $"{model.Name}-{budget}.html");
         ReportFile.Write(joined, html);
         return new QualitySweep(model, budget, joined.Sweep, html, failures);
