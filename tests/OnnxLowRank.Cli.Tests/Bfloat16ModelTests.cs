@@ -11,23 +11,15 @@ namespace OnnxLowRank.Cli.Tests;
 /// bfloat16 Gemm, so the tool measures, calibrates and verifies on a float32 shadow of the graph
 /// while the file it writes keeps bfloat16 factors.
 /// </summary>
-public class Bfloat16ModelTests
+public class Bfloat16ModelTests : ScratchFolderTest
 {
-    private string _folder = "";
-
-    [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cli-bf16-{Guid.NewGuid():N}")).FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
-
     [Test]
     public void Compress_with_calibration_and_validation_writes_bfloat16_factors_whose_accuracy_onnx_runtime_confirms()
     {
-        var bf16 = Path.Combine(_folder, "mlp-bf16.onnx");
+        var bf16 = Path.Combine(Folder, "mlp-bf16.onnx");
         OnnxModelFile.Save(Bfloat16Mlp(), bf16);
-        var output = Path.Combine(_folder, "mlp-bf16-half.onnx");
-        var report = Path.Combine(_folder, "compress.json");
+        var output = Path.Combine(Folder, "mlp-bf16-half.onnx");
+        var report = Path.Combine(Folder, "compress.json");
 
         var run = CliProcess.Run("compress", bf16, "-o", output, "--keep-flops", "0.5",
             "--calibration", RepositoryFiles.Data("fmnist-train-512-images-idx3-ubyte.gz"),
@@ -44,7 +36,7 @@ public class Bfloat16ModelTests
         Assert.That(json.RootElement.GetProperty("compression").GetProperty("method").GetString(), Is.EqualTo("global-energy"), "calibrated, with a FLOP budget measured in the engine");
         var outputs = json.RootElement.GetProperty("comparison").GetProperty("outputs")[0];
         // The reference: the written file widened to float32 here, independently, and run by ONNX Runtime directly.
-        var widened = Path.Combine(_folder, "widened.onnx");
+        var widened = Path.Combine(Folder, "widened.onnx");
         OnnxModelFile.Save(WidenedToFloat(written), widened);
         Assert.That(outputs.GetProperty("compressedAccuracy").GetDouble(), Is.EqualTo(ReferenceRun.Accuracy(widened, batch: 100, limit: 500)));
         // bfloat16 weights keep the float model's accuracy within a point (8 bits of mantissa on a trained MLP).
@@ -55,7 +47,7 @@ public class Bfloat16ModelTests
     [Test]
     public void Analyze_measures_flops_of_a_bfloat16_model()
     {
-        var bf16 = Path.Combine(_folder, "mlp-bf16.onnx");
+        var bf16 = Path.Combine(Folder, "mlp-bf16.onnx");
         OnnxModelFile.Save(Bfloat16Mlp(), bf16);
         var run = CliProcess.Run("analyze", bf16, "--json");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());

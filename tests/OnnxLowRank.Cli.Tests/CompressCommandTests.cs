@@ -4,21 +4,13 @@ using OnnxLowRank.Onnx;
 
 namespace OnnxLowRank.Cli.Tests;
 
-public class CompressCommandTests
+public class CompressCommandTests : ScratchFolderTest
 {
-    private string _folder = "";
-
-    [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cli-{Guid.NewGuid():N}")).FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
-
     [Test]
     public void Compress_meets_the_budget_and_validates_with_the_accuracy_onnx_runtime_gives_the_saved_model()
     {
-        var output = Path.Combine(_folder, "mlp-half.onnx");
-        var report = Path.Combine(_folder, "compress.json");
+        var output = Path.Combine(Folder, "mlp-half.onnx");
+        var report = Path.Combine(Folder, "compress.json");
         var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", output, "--keep-params", "0.5",
             "--validate", RepositoryFiles.TestImages, "--labels", RepositoryFiles.TestLabels, "--normalize", RepositoryFiles.Normalization,
             "--limit", "500", "--batch", "100", "--max-accuracy-drop", "5", "--report", report);
@@ -46,8 +38,8 @@ public class CompressCommandTests
     {
         double OutputError(params string[] extra)
         {
-            var report = Path.Combine(_folder, $"{Guid.NewGuid():N}.json");
-            var run = CliProcess.Run(["compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(_folder, $"{Guid.NewGuid():N}.onnx"), "--keep-params", "0.3",
+            var report = Path.Combine(Folder, $"{Guid.NewGuid():N}.json");
+            var run = CliProcess.Run(["compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(Folder, $"{Guid.NewGuid():N}.onnx"), "--keep-params", "0.3",
                 "--validate", RepositoryFiles.TestImages, "--normalize", RepositoryFiles.Normalization, "--limit", "500", "--batch", "100", "--report", report, "--quiet", .. extra]);
             Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
             using var json = JsonDocument.Parse(File.ReadAllText(report));
@@ -71,7 +63,7 @@ public class CompressCommandTests
     public void Two_budgets_or_a_gate_without_validation_data_exit_with_two()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");
-        var output = Path.Combine(_folder, "x.onnx");
+        var output = Path.Combine(Folder, "x.onnx");
         var both = CliProcess.Run("compress", mlp, "-o", output, "--keep-params", "0.5", "--energy", "0.9");
         Assert.That(both.ExitCode, Is.EqualTo(2), both.ToString());
         Assert.That(both.Stderr, Does.Contain("one budget"));
@@ -83,7 +75,7 @@ public class CompressCommandTests
     [Test]
     public void An_unreachable_budget_is_a_usage_error_with_advice()
     {
-        var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(_folder, "x.onnx"), "--keep-params", "0.0001");
+        var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(Folder, "x.onnx"), "--keep-params", "0.0001");
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stderr, Does.Contain("not reachable"));
     }
@@ -121,7 +113,7 @@ public class CompressCommandTests
     [Test]
     public void Sweep_gives_a_point_per_method_and_fraction_with_error_falling_as_more_is_kept()
     {
-        var report = Path.Combine(_folder, "sweep.json");
+        var report = Path.Combine(Folder, "sweep.json");
         var run = CliProcess.Run("sweep", RepositoryFiles.Model("mlp.onnx"), "--data", RepositoryFiles.TestImages, "--labels", RepositoryFiles.TestLabels,
             "--normalize", RepositoryFiles.Normalization, "--limit", "300", "--batch", "100", "--keep", "0.2,0.6", "--methods", "alds,uniform", "--report", report, "--quiet");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());

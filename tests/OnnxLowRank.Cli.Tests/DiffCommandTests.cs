@@ -2,21 +2,13 @@ using System.Text.Json;
 
 namespace OnnxLowRank.Cli.Tests;
 
-public class DiffCommandTests
+public class DiffCommandTests : ScratchFolderTest
 {
-    private string _folder = "";
-
-    [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cli-{Guid.NewGuid():N}")).FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
-
     [Test]
     public void A_model_against_itself_agrees_fully_and_scores_what_onnx_runtime_scores()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");
-        var report = Path.Combine(_folder, "diff.json");
+        var report = Path.Combine(Folder, "diff.json");
         var run = CliProcess.Run("diff", mlp, mlp, "--data", RepositoryFiles.TestImages, "--labels", RepositoryFiles.TestLabels,
             "--normalize", RepositoryFiles.Normalization, "--batch", "500", "--report", report);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
@@ -49,7 +41,7 @@ public class DiffCommandTests
     [Test]
     public void A_missing_model_exits_with_two_and_one_line_naming_it()
     {
-        var missing = Path.Combine(_folder, "absent.onnx");
+        var missing = Path.Combine(Folder, "absent.onnx");
         var run = CliProcess.Run("diff", missing, missing, "--data", "random");
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
@@ -59,7 +51,7 @@ public class DiffCommandTests
     [Test]
     public void Verbose_adds_the_stack_to_the_message()
     {
-        var missing = Path.Combine(_folder, "absent.onnx");
+        var missing = Path.Combine(Folder, "absent.onnx");
         var run = CliProcess.Run("diff", missing, missing, "--data", "random", "--verbose");
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stderr, Does.Contain("InvalidModelException").And.Contain(" at "));
@@ -81,7 +73,7 @@ public class DiffCommandTests
     public void A_missing_data_file_exits_with_two()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");
-        var run = CliProcess.Run("diff", mlp, mlp, "--data", Path.Combine(_folder, "none.gz"));
+        var run = CliProcess.Run("diff", mlp, mlp, "--data", Path.Combine(Folder, "none.gz"));
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stderr, Does.Contain("none.gz"));
     }
@@ -102,8 +94,8 @@ public class DiffCommandTests
     public void Markdown_and_html_reports_follow_the_extension()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");
-        var markdown = Path.Combine(_folder, "r.md");
-        var html = Path.Combine(_folder, "r.html");
+        var markdown = Path.Combine(Folder, "r.md");
+        var html = Path.Combine(Folder, "r.html");
         foreach (var report in new[] { markdown, html })
         {
             var run = CliProcess.Run("diff", mlp, mlp, "--data", "random", "--limit", "8", "--report", report, "--quiet");

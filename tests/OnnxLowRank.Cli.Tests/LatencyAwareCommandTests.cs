@@ -3,21 +3,13 @@ using System.Text.Json;
 namespace OnnxLowRank.Cli.Tests;
 
 /// <summary>compress --latency-aware and --keep-latency: options, exit codes and the per-layer timing table.</summary>
-public class LatencyAwareCommandTests
+public class LatencyAwareCommandTests : ScratchFolderTest
 {
-    private string _folder = "";
-
-    [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"cli-{Guid.NewGuid():N}")).FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
-
     [Test]
     public void Latency_aware_compression_reports_every_layer_and_keeps_no_pair_slower_than_its_layer()
     {
-        var report = Path.Combine(_folder, "compress.json");
-        var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(_folder, "mlp.onnx"), "--keep-params", "0.5",
+        var report = Path.Combine(Folder, "compress.json");
+        var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(Folder, "mlp.onnx"), "--keep-params", "0.5",
             "--latency-aware", "--threads", "1", "--report", report, "--quiet");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
         using var json = JsonDocument.Parse(File.ReadAllText(report));
@@ -48,7 +40,7 @@ public class LatencyAwareCommandTests
     public void A_latency_budget_with_another_budget_or_out_of_range_exits_with_two()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");
-        var output = Path.Combine(_folder, "x.onnx");
+        var output = Path.Combine(Folder, "x.onnx");
         var both = CliProcess.Run("compress", mlp, "-o", output, "--keep-latency", "0.5", "--keep-flops", "0.5");
         Assert.That(both.ExitCode, Is.EqualTo(2), both.ToString());
         Assert.That(both.Stderr, Does.Contain("one budget"));
@@ -60,7 +52,7 @@ public class LatencyAwareCommandTests
     [Test]
     public void An_unreachable_latency_budget_is_a_usage_error_with_advice()
     {
-        var output = Path.Combine(_folder, "x.onnx");
+        var output = Path.Combine(Folder, "x.onnx");
         var run = CliProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", output, "--keep-latency", "0.01", "--threads", "1");
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
         Assert.That(run.Stderr, Does.Contain("not reachable"));
@@ -70,7 +62,7 @@ public class LatencyAwareCommandTests
     [Test]
     public void A_sweep_by_latency_keeps_each_point_within_its_share_of_the_summed_time()
     {
-        var report = Path.Combine(_folder, "sweep.json");
+        var report = Path.Combine(Folder, "sweep.json");
         var run = CliProcess.Run("sweep", RepositoryFiles.Model("mlp.onnx"), "--data", RepositoryFiles.TestImages, "--normalize", RepositoryFiles.Normalization,
             "--limit", "200", "--batch", "100", "--budget", "latency", "--keep", "0.5,0.8", "--methods", "global-energy", "--threads", "1", "--report", report, "--quiet");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
