@@ -15,6 +15,7 @@ internal sealed class PipelineProgressBridge(Action<string, double, double> repo
         PipelineStage.Spectra => "computing spectra",
         PipelineStage.Timing => "timing layers",
         PipelineStage.Allocation => "allocating ranks",
+        PipelineStage.Refit => "refitting layers",
         _ => "rewriting",
     }, value.Done, value.Total);
 }

@@ -147,11 +147,16 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             allocation.Layers.Where(l => !l.IsWhole)
                 .Select(l => new LayerPlan(l.Name, l.SliceCount, l.Rank)),
             allocator.Name);
-        var compression = new LowRankCompressor(FactorizerFor(analysis)).Compress(model, plan, new CompressionOptions
+        var compressionOptions = new CompressionOptions
         {
             Discovery = DiscoveryOptionsFor(model, options),
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
-        });
+        };
+        // With calibration data every layer is refitted to the inputs the compressed layers before it hand on.
+        var compression = analysis.Calibration is not null && options.Calibration is { } calibration && options.RefitSequentially
+            ? SequentialRefit.Compress(model, plan, RunnerForCalibration(options), calibration, FactorizerFor(analysis), compressionOptions,
+                (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Refit, done, total)))
+            : new LowRankCompressor(FactorizerFor(analysis)).Compress(model, plan, compressionOptions);
         progress?.Report(new PipelineProgress(PipelineStage.Rewrite, 1, 1));
         return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model)) { Timing = timing };
     }

@@ -40,6 +40,12 @@ public sealed record PipelineOptions
     public CalibrationOptions? Calibration { get; init; }
 
     /// <summary>
+    /// With calibration data, refit each layer in graph order to the inputs the already compressed layers before it
+    /// produce (<see cref="Pipeline.SequentialRefit"/>); off, every layer is factorized for the original model's inputs.
+    /// </summary>
+    public bool RefitSequentially { get; init; } = true;
+
+    /// <summary>
     /// Time every compressible layer and its candidate pairs in the engine (a model runner is then required)
     /// and never keep a pair that is not faster than the layer it replaces (ALGORITHMS.md section 6).
     /// A <see cref="BudgetKind.Latency"/> budget implies it.

@@ -18,5 +18,9 @@ public enum PipelineStage
     Timing,
 
     Allocation,
+
+    /// <summary>Layers refitted to the outputs of the compressed layers before them (sequential calibration); units are waves.</summary>
+    Refit,
+
     Rewrite,
 }

@@ -30,13 +30,18 @@ public class DataAwareAccuracyTests
         Assert.That(table.Original - row.DataAware, Is.LessThanOrEqualTo(0.015), "data-aware compression within 1.5 points of the original");
     }
 
-    /// <summary>Data-aware against weight-only at several budgets (the table it prints is in docs/benchmarks.md).</summary>
+    /// <summary>
+    /// Data-aware against weight-only at smaller budgets (docs/benchmarks.md has the full sweep). A quarter of the
+    /// parameters is issue #9's 1.5x of the 50% weight-only alds removes within a point; sequential calibration
+    /// measured -0.65 points there, so the point of margin is 7 test images.
+    /// </summary>
     [Test]
     public void AccuracyTable()
     {
-        var table = Measure(ModelFile, [0.3, 0.4, 0.5, 0.6]);
+        var table = Measure(ModelFile, [0.25, 0.4]);
         // One budget may go either way by a few test images; over the range data-awareness must win.
         Assert.That(table.Rows.Average(r => r.DataAware), Is.GreaterThan(table.Rows.Average(r => r.WeightOnly)));
+        Assert.That(table.Original - table.Rows[0].DataAware, Is.LessThanOrEqualTo(0.010), "data-aware at keep 0.25 within 1.0 point of the original");
     }
 
     private sealed record Row(double Keep, double DataAware, double WeightOnly);
