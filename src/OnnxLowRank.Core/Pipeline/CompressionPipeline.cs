@@ -153,8 +153,9 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
         };
         // With calibration data every layer is refitted to the inputs the compressed layers before it hand on.
-        var compression = analysis.Calibration is not null && options.Calibration is { } calibration && options.RefitSequentially
+        var compression = analysis.Calibration is { } statistics && options.Calibration is { } calibration && options.RefitSequentially
             ? SequentialRefit.Compress(model, plan, RunnerForCalibration(options), calibration, FactorizerFor(analysis), compressionOptions,
+                statistics.Layers.ToDictionary(l => l.Key, l => l.Value.VectorCount),
                 (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Refit, done, total)))
             : new LowRankCompressor(FactorizerFor(analysis)).Compress(model, plan, compressionOptions);
         progress?.Report(new PipelineProgress(PipelineStage.Rewrite, 1, 1));

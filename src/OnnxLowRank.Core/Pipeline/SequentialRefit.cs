@@ -18,11 +18,16 @@ namespace OnnxLowRank.Core.Pipeline;
 /// </summary>
 public static class SequentialRefit
 {
-    /// <param name="first">The factorizer of wave 0 and of layers whose paired statistics are empty.</param>
+    /// <param name="first">The factorizer of wave 0 and of layers the refit leaves to it.</param>
+    /// <param name="sampled">
+    /// Per layer, the input vectors calibration sampled (paired runs sample as many): a wave none of whose layers has
+    /// <see cref="RefitFactorizer.DefaultMinimumVectorsPerColumn"/> per column would be left to <paramref name="first"/>
+    /// anyway, so it is not run. Null runs every wave.
+    /// </param>
     /// <param name="progress">Called with the waves done so far and their total.</param>
     public static CompressionResult Compress(
         ModelProto model, CompressionPlan plan, IModelRunner runner, CalibrationOptions calibration, ILayerFactorizer first,
-        CompressionOptions options, Action<int, int>? progress = null)
+        CompressionOptions options, IReadOnlyDictionary<string, long>? sampled = null, Action<int, int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
@@ -44,7 +49,9 @@ public static class SequentialRefit
         {
             var layers = waves[w];
             var factorizer = first;
-            if (fixedFactors.Count > 0)
+            var refits = sampled is null || layers.Any(l =>
+                sampled.GetValueOrDefault(l.NodeName) >= (long)RefitFactorizer.DefaultMinimumVectorsPerColumn * l.Geometry.GroupColumns);
+            if (fixedFactors.Count > 0 && refits)
             {
                 var done = new CompressionPlan(plan.Layers.Where(p => fixedFactors.ContainsKey(p.NodeName)), plan.Method);
                 var partial = new LowRankCompressor(new FixedFactors(fixedFactors, first.Name)).Compress(model, done, options).Model;

@@ -12,18 +12,29 @@ namespace OnnxLowRank.Core.Rewrites;
 /// W X - W* X' is orthogonal to the rows of X', ||W X - W^ X'||^2 = ||W X - W* X'||^2 + ||(W* - W^) X'||^2; the second
 /// term is the whitened truncation of W* by G' (<see cref="WhitenedBlock"/>, per slice as for the plain factors).
 /// With bias correction everything is centered and the output shift is W mean(x) - W^ mean(x'), which keeps the
-/// layer's mean output. Layers without paired statistics go to <paramref name="fallback"/>.
+/// layer's mean output. Layers without paired statistics, or with fewer than
+/// <paramref name="minimumVectorsPerColumn"/> calibration vectors per weight column, go to <paramref name="fallback"/>.
 /// </summary>
 public sealed class RefitFactorizer(
     IReadOnlyDictionary<string, PairedInputStatistics> statistics, ILayerFactorizer fallback,
-    double relativeRidge = Whitening.DefaultRelativeRidge, bool correctBias = true)
+    double relativeRidge = Whitening.DefaultRelativeRidge, bool correctBias = true,
+    int minimumVectorsPerColumn = RefitFactorizer.DefaultMinimumVectorsPerColumn)
     : ILayerFactorizer
 {
+    /// <summary>
+    /// A least-squares map fitted to n vectors of m columns fits them better than new inputs by a share of about m / n
+    /// of the error: with 512 samples, the reference MLP's 256 to 1024 input columns (one vector per sample) lost
+    /// 0.6 to 1.3 points of test accuracy to the refit, while the CNN's convolutions (40 to 450 patches per
+    /// column) gained up to 3 points.
+    /// </summary>
+    public const int DefaultMinimumVectorsPerColumn = 16;
+
     public string Name => fallback.Name;
 
     public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
     {
-        if (!statistics.TryGetValue(layer.NodeName, out var paired) || paired.Compressed.VectorCount == 0)
+        if (!statistics.TryGetValue(layer.NodeName, out var paired)
+            || paired.Compressed.VectorCount < Math.Max(1L, (long)minimumVectorsPerColumn * paired.Compressed.Columns))
             return fallback.Factorize(layer, weight, sliceCount, rank);
         var g = weight.Geometry;
         var stats = paired.Compressed;

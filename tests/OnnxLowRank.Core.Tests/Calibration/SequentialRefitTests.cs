@@ -101,6 +101,28 @@ public class SequentialRefitTests
     }
 
     [Test]
+    public void TooFewVectorsPerColumnKeepTheFallbackFactors()
+    {
+        const int f = 5, m = 8, n = 15 * m;
+        var w = Matrix<double>.Build.Dense(f, m, RandomValues.Normal(75, f * m));
+        var x = Inputs(76, m, n);
+        var xPrime = 0.8 * x + 0.3;
+        var layer = GemmLayer(w);
+        var paired = new PairedInputStatistics(
+            new LayerInputStatistics(m, [DenseReference.ToRowMajor(xPrime * xPrime.Transpose())], [xPrime.RowSums().ToArray()], n),
+            [DenseReference.ToRowMajor(x * xPrime.Transpose())], [x.RowSums().ToArray()]);
+        var statistics = new Dictionary<string, PairedInputStatistics> { [layer.NodeName] = paired };
+        var weight = WeightMatrixView.Of(layer);
+        var fallback = new WeightSvdFactorizer().Factorize(layer, weight, 1, 2);
+
+        var undersampled = new RefitFactorizer(statistics, new WeightSvdFactorizer()).Factorize(layer, weight, 1, 2);
+        Assert.That(undersampled[0, 0].P.Values, Is.EqualTo(fallback[0, 0].P.Values), "15 vectors per column: the fallback's factors");
+        Assert.That(undersampled.OutputShift, Is.Null);
+        var refitted = new RefitFactorizer(statistics, new WeightSvdFactorizer(), minimumVectorsPerColumn: 15).Factorize(layer, weight, 1, 2);
+        Assert.That(refitted.OutputShift, Is.Not.Null, "at the threshold the layer is refitted");
+    }
+
+    [Test]
     public void PairedStatisticsMatchTheInputsOfBothModels()
     {
         var model = Chain();
@@ -170,7 +192,8 @@ public class SequentialRefitTests
     {
         var model = Chain();
         var layers = LayerDiscovery.Find(model).Layers;
-        var batches = Enumerable.Range(0, 2).Select(i => Feed(RandomValues.Normal(90 + i, Rows * Features))).ToList();
+        // 4 batches of 40 rows: 20 vectors per column of the second layer, enough for its refit.
+        var batches = Enumerable.Range(0, 4).Select(i => Feed(RandomValues.Normal(90 + i, Rows * Features))).ToList();
         var options = CalibrationOptions.From(new FixedBatches(batches)) with { RelativeRidge = 0 };
         var statistics = CalibrationRun.Collect(model, layers, Engine.Runner, options);
         var whitened = new WhitenedFactorizer(statistics.Layers, 0);
