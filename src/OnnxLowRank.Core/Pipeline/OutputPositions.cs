@@ -5,9 +5,10 @@ using OnnxLowRank.Onnx.Protos;
 namespace OnnxLowRank.Core.Pipeline;
 
 /// <summary>
-/// Measures layers' output positions (output elements per output channel, for one sample) by
-/// running the model once with every layer's output exposed: FLOPs come from real shapes, never
-/// from guesses.
+/// Measures layers' output positions (output elements per output channel, for one sample) from the
+/// shapes ONNX Runtime gives the layers' outputs: inferred when it loads the model without its weights
+/// (<see cref="InferredShapes"/>), or else from running the model once with every layer's output
+/// exposed. FLOPs come from the engine's shapes, never from guesses.
 /// </summary>
 public static class OutputPositions
 {
@@ -20,6 +21,8 @@ public static class OutputPositions
         if (probes.Count == 0) return new Dictionary<string, long>();
         var graphOutputs = model.Graph.Output.Select(o => o.Name).ToHashSet();
         var wanted = probes.Select(p => p.OutputValue).Distinct().ToList();
+        if (InferredShapes.TryInfer(model, wanted, runner, dimensionSizes) is { } shapes)
+            return probes.ToDictionary(p => p.Name, p => shapes[p.OutputValue].Aggregate(1L, (count, size) => count * size) / p.OutputChannels);
         using var session = runner.Open(model, wanted.Where(n => !graphOutputs.Contains(n)).ToList());
         var inputs = session.Inputs.ToDictionary(i => i.Name, i => ZeroTensor(i, dimensionSizes));
         var outputs = session.Run(inputs, wanted);
@@ -32,27 +35,36 @@ public static class OutputPositions
         var shape = new long[input.Shape.Length];
         for (var axis = 0; axis < shape.Length; axis++)
         {
-            if (input.Shape[axis] is { } fixedSize) { shape[axis] = fixedSize; continue; }
-            var symbol = input.SymbolicDims[axis];
-            shape[axis] = symbol is not null && dimensionSizes.TryGetValue(symbol, out var byName) ? byName
-                : dimensionSizes.TryGetValue($"{input.Name}:{axis}", out var byAxis) ? byAxis
-                : 1;
+            shape[axis] = input.Shape[axis] ?? DimensionSize(input.Name, axis, input.SymbolicDims[axis], dimensionSizes);
         }
         var clrType = TensorData.ClrTypeOf(input.ElementType) ?? throw new UnsupportedModelException(
             $"An input of element type {input.ElementType} cannot be fed to measure layer sizes.", subject: input.Name,
             advice: "use a parameter budget (--keep-params) for this model");
+        if (!IsRunnable(shape))
+            throw new UnsupportedModelException(
+                $"Input shape [{string.Join(",", shape)}] needs more than {MaxElements} elements to run the model once.", subject: input.Name,
+                advice: "give smaller sizes to its symbolic dimensions, or check the declared shape");
+        return new TensorData(input.ElementType, shape, Array.CreateInstance(clrType, shape.Aggregate(1L, (count, size) => count * size)));
+    }
+
+    /// <summary>The size a run gives a symbolic dimension: the user's size for its name, else for "input:axis", else 1.</summary>
+    internal static long DimensionSize(string inputName, int axis, string? symbol, IReadOnlyDictionary<string, long> dimensionSizes) =>
+        symbol is not null && dimensionSizes.TryGetValue(symbol, out var byName) ? byName
+        : dimensionSizes.TryGetValue($"{inputName}:{axis}", out var byAxis) ? byAxis
+        : 1;
+
+    /// <summary>True when no size is negative and the shape holds at most <see cref="MaxElements"/> elements.</summary>
+    internal static bool IsRunnable(IReadOnlyList<long> shape)
+    {
         var count = 1L;
         foreach (var size in shape)
         {
-            if (size < 0 || (size > 0 && count > MaxElements / size))
-                throw new UnsupportedModelException(
-                    $"Input shape [{string.Join(",", shape)}] needs more than {MaxElements} elements to run the model once.", subject: input.Name,
-                    advice: "give smaller sizes to its symbolic dimensions, or check the declared shape");
+            if (size < 0 || (size > 0 && count > MaxElements / size)) return false;
             count *= size;
         }
-        return new TensorData(input.ElementType, shape, Array.CreateInstance(clrType, count));
+        return true;
     }
 
-    /// <summary>2^28 elements (1 GiB of float) per input: a declared shape past it is a corrupt or hostile file, not a model to run.</summary>
-    private const long MaxElements = 1L << 28;
+    /// <summary>2^28 elements (1 GiB of float) per tensor: a shape past it is a corrupt or hostile file, not a model to run.</summary>
+    internal const long MaxElements = 1L << 28;
 }
