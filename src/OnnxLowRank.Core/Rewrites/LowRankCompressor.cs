@@ -9,7 +9,8 @@ namespace OnnxLowRank.Core.Rewrites;
 
 /// <summary>
 /// Applies a <see cref="CompressionPlan"/> to a model: factors the planned layers (in parallel),
-/// then replaces each by its pair of nodes (sequentially, in graph order). The input model is never changed.
+/// then replaces each by its pair of nodes (sequentially, in graph order). The input model is never changed;
+/// the result shares the input's tensors that it keeps (see <see cref="CopyForRewrite"/>).
 /// </summary>
 public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
 {
@@ -20,7 +21,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
         options ??= new CompressionOptions();
-        var copy = model.Clone();
+        var copy = CopyForRewrite(model);
         var discovery = LayerDiscovery.Find(copy, options.Discovery);
         var skipped = discovery.Skipped.ToList();
         var planned = plan.Layers.ToDictionary(p => p.NodeName);
@@ -94,6 +95,29 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             GraphSplice.Apply(graph, replacements, initializers, released);
         }
         return new CompressionResult(copy, outcomes, skipped);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="model"/> for the rewrite to edit: its own graph, with its own lists, nodes and value
+    /// infos, sharing the input's initializer tensors, which nothing here edits (rewrites add new tensors and drop old
+    /// ones). A deep clone would hold a second copy of every weight until the end of the rewrite (docs/benchmarks.md).
+    /// </summary>
+    private static ModelProto CopyForRewrite(ModelProto model)
+    {
+        // MergeFrom builds new messages for singular fields (the graph) and appends repeated fields' messages by reference.
+        var copy = new ModelProto();
+        copy.MergeFrom(model);
+        if (copy.Graph is not { } graph) return copy;
+        CloneEach(graph.Node);
+        CloneEach(graph.Input);
+        CloneEach(graph.Output);
+        CloneEach(graph.ValueInfo);
+        return copy;
+    }
+
+    private static void CloneEach<T>(Google.Protobuf.Collections.RepeatedField<T> items) where T : Google.Protobuf.IDeepCloneable<T>
+    {
+        for (var i = 0; i < items.Count; i++) items[i] = items[i].Clone();
     }
 
     private static void Validate(CompressibleLayer layer, LayerPlan entry)
