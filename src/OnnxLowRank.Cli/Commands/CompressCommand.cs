@@ -6,6 +6,7 @@ using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Core.Publishing;
 using OnnxLowRank.Core.Validation;
 using OnnxLowRank.Onnx;
+using OnnxLowRank.Onnx.Protos;
 using OnnxLowRank.Runtime;
 
 namespace OnnxLowRank.Cli.Commands;
@@ -86,25 +87,24 @@ internal sealed class CompressCommand
         });
         // Refuse to overwrite the input before the expensive work, not after it.
         VerifiedModelWriter.CheckDestination(path, outputPath, result.GetValue(_force));
-        var model = OnnxModelFile.Load(path);
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
-
-        var compressed = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
-        new VerifiedModelWriter(runner).Write(compressed.Compression.Model, outputPath, new PublishOptions
+        var data = result.GetValue(_validate.Data);
+        var compressed = Compress(path, options, runner, console, keepOriginal: data is not null);
+        new VerifiedModelWriter(runner).Write(compressed.Model, outputPath, new PublishOptions
         {
             SourcePath = path,
             Force = result.GetValue(_force),
             // A model whose weights had to stay on disk (over 2 GB) gets an output in the same layout: ONNX Runtime then
             // reads the output's weights from their file when verifying it, instead of parsing them from the model.
-            Save = result.GetValue(_externalData) || DiskTensor.AnyIn(model) ? new ModelSaveOptions { UseExternalData = true } : null,
+            Save = result.GetValue(_externalData) || compressed.WeightsOnDisk ? new ModelSaveOptions { UseExternalData = true } : null,
             DimensionSizes = options.DimensionSizes,
         });
 
         ModelComparison? comparison = null;
         IReadOnlyList<GateOutcome> outcomes = [];
-        if (result.GetValue(_validate.Data) is { } data)
+        if (data is not null)
         {
-            comparison = ComparisonRun.Compare(console, runner, model, compressed.Compression.Model, data, _validate.Read(result), result.GetValue(_validate.Batch), "validating");
+            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result), result.GetValue(_validate.Batch), "validating");
             outcomes = _gates.Read(result).Evaluate(comparison);
         }
         var report = new RunReport
@@ -113,15 +113,39 @@ internal sealed class CompressCommand
             Command = "compress",
             CreatedUtc = DateTimeOffset.UtcNow,
             Passed = outcomes.All(o => o.Passed),
-            Original = ModelSummaries.Of(path, model),
-            Compressed = ModelSummaries.Of(outputPath, compressed.Compression.Model),
-            Compression = CompressionSection.From(compressed, options),
+            Original = compressed.OriginalSummary,
+            Compressed = ModelSummaries.Of(outputPath, compressed.Model),
+            Compression = compressed.Section,
             Comparison = comparison is null ? null : ComparisonSection.From(comparison),
             Gates = outcomes,
         };
         console.Info($"wrote {outputPath}: {ReportText.Count(compressed.ParametersBefore)} -> {ReportText.Count(compressed.ParametersAfter)} parameters");
         return ReportPresentation.Finish(console, report, result.GetValue(_report));
     }
+
+    /// <summary>
+    /// Loads and compresses the model, and keeps what the rest of the command needs. The original model (and the
+    /// analysis, which reaches its weights) stays alive only when validation compares against it: otherwise the
+    /// collector can take it back before verification loads the written model into ONNX Runtime.
+    /// </summary>
+    private static CompressedModel Compress(string path, PipelineOptions options, OnnxRuntimeModelRunner runner, ConsoleSession console, bool keepOriginal)
+    {
+        var model = OnnxModelFile.Load(path);
+        var compressed = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
+        return new CompressedModel(
+            compressed.Compression.Model,
+            keepOriginal ? model : null,
+            ModelSummaries.Of(path, model),
+            CompressionSection.From(compressed, options),
+            compressed.ParametersBefore,
+            compressed.ParametersAfter,
+            DiskTensor.AnyIn(model));
+    }
+
+    /// <param name="Original">The input model, when validation needs it; else null.</param>
+    /// <param name="WeightsOnDisk">The input kept weights on disk (over 2 GB), so the output is written with external data too.</param>
+    private sealed record CompressedModel(
+        ModelProto Model, ModelProto? Original, ModelSummary OriginalSummary, CompressionSection Section, long ParametersBefore, long ParametersAfter, bool WeightsOnDisk);
 
     private PipelineOptions Budget(ParseResult result, PipelineOptions options)
     {

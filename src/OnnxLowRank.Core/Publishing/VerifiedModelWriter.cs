@@ -76,9 +76,6 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
                 throw new OutputFileException($"the model cannot be written: {e.Message}", target, advice: "check that the folder exists, is writable and has space", inner: e);
             }
 
-            // The engine is about to load the written weights a second time: hand the job's garbage back to the
-            // system first (a compacting collection that also returns the freed memory), or the two add up.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             Verify(Path.Combine(staging, name), options.DimensionSizes);
 
             var sideFiles = Directory.EnumerateFiles(staging).Select(Path.GetFileName).Where(f => f != name).Order(StringComparer.Ordinal).ToList();
@@ -105,13 +102,19 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
     /// </summary>
     private void Verify(string path, IReadOnlyDictionary<string, long> dimensionSizes)
     {
+        // The model is loaded twice more (the check below, then the engine): hand the job's garbage back to the system
+        // first, and the check's parse after it (compacting collections that also return the freed memory), or they add up.
+        ReturnGarbage();
         // Loading checks the file and every external reference without reading the weights; the engine then reads
         // the model from its file, so a model past 2 GB is verified without a copy of its weights in memory.
         OnnxModelFile.Load(path, new ModelLoadOptions { KeepExternalDataOnDiskFrom = 0 });
+        ReturnGarbage();
         using var session = runner.OpenFile(path);
         if (session.Inputs.Any(i => TensorData.ClrTypeOf(i.ElementType) is null)) return;
         session.Run(session.Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, dimensionSizes)));
     }
+
+    private static void ReturnGarbage() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     private static void SyncToDisk(string path)
     {
