@@ -4,4 +4,10 @@ namespace OnnxLowRank.Core.Numerics;
 public sealed record LowRankFactors(RowMajorMatrix P, RowMajorMatrix Q)
 {
     public int Rank => P.Columns;
+
+    /// <summary>
+    /// sigma_1 of the factored block W itself, when the factorization found it on the way (the largest eigenvalue
+    /// of W's Gram matrix); null otherwise. The error of a whole-group factorization is relative to it.
+    /// </summary>
+    public double? LeadingSingularValue { get; init; }
 }

@@ -16,11 +16,12 @@ public static class TruncatedSvd
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rank, n);
         if (rank == 0)
             return new LowRankFactors(new RowMajorMatrix(w.Rows, 0), new RowMajorMatrix(0, w.Columns));
-        var (_, vectors) = backend.LargestEigenpairs(n, GramMatrix.Smaller(w, backend), rank);
+        var (values, vectors) = backend.LargestEigenpairs(n, GramMatrix.Smaller(w, backend), rank);
         var basis = new RowMajorMatrix(n, rank, vectors);
-        return w.Rows <= w.Columns
+        var factors = w.Rows <= w.Columns
             ? FromLeftVectors(basis, backend.Multiply(basis, true, w, false))
             : FromRightVectors(basis, backend.Multiply(w, false, basis, false));
+        return factors with { LeadingSingularValue = Math.Sqrt(Math.Max(0, values[0])) };
     }
 
     /// <summary>U (rows x j) and T = U^T W (j x cols): P = U S^1/2, Q = S^-1/2 T.</summary>

@@ -73,6 +73,9 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
                     var (layer, entry) = work[start + i];
                     var weight = WeightMatrixView.Of(layer);
                     factors[i] = _factorizer.Factorize(layer, weight, entry.SliceCount, entry.Rank);
+                    // The factorization's temporaries go before the error decodes the weight again (for vgg16's first
+                    // classifier layer, 822 MB in double each time).
+                    LargeTemporaries.Release();
                     errors[i] = FactorizationError.Relative(weight, factors[i]);
                     LargeTemporaries.Release();
                 });
