@@ -60,6 +60,26 @@ public class CompressCommandTests : ScratchFolderTest
     }
 
     [Test]
+    public void Conv_ranks_are_multiples_of_the_conv_rank_multiple_and_one_lets_every_rank_through()
+    {
+        int[] Ranks(params string[] extra)
+        {
+            var report = Path.Combine(Folder, $"{Guid.NewGuid():N}.json");
+            var run = CliProcess.Run(["compress", RepositoryFiles.Model("resnet.onnx"), "-o", Path.Combine(Folder, $"{Guid.NewGuid():N}.onnx"),
+                "--method", "alds", "--keep-flops", "0.5", "--report", report, "--quiet", .. extra]);
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+            using var json = JsonDocument.Parse(File.ReadAllText(report));
+            return json.RootElement.GetProperty("compression").GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("rank").GetInt32()).ToArray();
+        }
+
+        Assert.That(Ranks(), Is.Not.Empty.And.All.Matches<int>(r => r % 16 == 0), "16 by default");
+        Assert.That(Ranks("--conv-rank-multiple", "8"), Is.Not.Empty.And.All.Matches<int>(r => r % 8 == 0));
+        Assert.That(Ranks("--conv-rank-multiple", "1"), Has.Some.Matches<int>(r => r % 8 != 0));
+        var zero = CliProcess.Run("compress", RepositoryFiles.Model("resnet.onnx"), "-o", Path.Combine(Folder, "x.onnx"), "--conv-rank-multiple", "0");
+        Assert.That(zero.ExitCode, Is.EqualTo(2), zero.ToString());
+    }
+
+    [Test]
     public void Two_budgets_or_a_gate_without_validation_data_exit_with_two()
     {
         var mlp = RepositoryFiles.Model("mlp.onnx");

@@ -20,6 +20,13 @@ internal sealed class PipelineArguments
         HelpName = "K",
     }.AtLeast(1);
 
+    public Option<int> ConvRankMultiple { get; } = new Option<int>("--conv-rank-multiple")
+    {
+        Description = "Conv ranks (and channel slices) are multiples of N, the channel block of ONNX Runtime's CPU convolutions; 1 allows any rank",
+        DefaultValueFactory = _ => AllocationSettings.Default.ConvRankMultiple,
+        HelpName = "N",
+    }.AtLeast(1);
+
     public Option<double?> MinSaving { get; } = new Option<double?>("--min-saving")
     {
         Description = $"Only factorize a layer when that saves at least this share of it (default {AllocationSettings.Default.MinimumSaving})",
@@ -36,6 +43,7 @@ internal sealed class PipelineArguments
     {
         command.Add(Exclude);
         command.Add(MaxK);
+        command.Add(ConvRankMultiple);
         command.Add(MinSaving);
         command.Add(Dims);
         Dims.Validators.Add(result =>
@@ -54,6 +62,7 @@ internal sealed class PipelineArguments
         Allocation = AllocationSettings.Default with
         {
             MaxSliceCount = result.GetValue(MaxK),
+            ConvRankMultiple = result.GetValue(ConvRankMultiple),
             MinimumSaving = result.GetValue(MinSaving) ?? AllocationSettings.Default.MinimumSaving,
         },
         DimensionSizes = (result.GetValue(Dims) ?? []).Select(ParseDim).OfType<KeyValuePair<string, long>>().ToDictionary(),

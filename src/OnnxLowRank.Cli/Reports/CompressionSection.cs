@@ -9,6 +9,8 @@ namespace OnnxLowRank.Cli.Reports;
 /// <param name="EnergyThreshold">ARSVD's energy share (energy budget), else null.</param>
 /// <param name="KeptFraction">The share of the budget's cost the allocation kept.</param>
 /// <param name="MaxErrorBound">The largest per-layer relative error bound the allocation accepted.</param>
+/// <param name="ConvRankMultiple">The multiple the Conv ranks were chosen on (1 = any rank).</param>
+/// <param name="ConvRankMultipleAsked">The multiple asked for (--conv-rank-multiple); larger than <paramref name="ConvRankMultiple"/> when the budget could not be met on it.</param>
 /// <param name="Calibration">The calibration data when the factorization was data-aware, else null.</param>
 /// <param name="Timing">Per layer, its time and its chosen pair's, each timed on its own, when latency-aware; else null.</param>
 public sealed record CompressionSection(
@@ -19,6 +21,8 @@ public sealed record CompressionSection(
     double? EnergyThreshold,
     double KeptFraction,
     double MaxErrorBound,
+    int ConvRankMultiple,
+    int ConvRankMultipleAsked,
     long BudgetParametersBefore,
     long BudgetParametersAfter,
     long? BudgetFlopsBefore,
@@ -35,6 +39,8 @@ public sealed record CompressionSection(
         options.Budget == BudgetKind.Energy ? options.EnergyThreshold : null,
         result.Allocation.KeptFraction,
         result.Allocation.MaxErrorBound,
+        result.Allocation.ConvRankMultiple,
+        options.Allocation.ConvRankMultiple,
         result.Analysis.BudgetParameters,
         result.BudgetParametersAfter,
         result.Analysis.BudgetFlops,

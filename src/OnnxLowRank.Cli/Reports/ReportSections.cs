@@ -88,6 +88,9 @@ public static class ReportSections
         var budget = c.Budget == "energy" ? $"energy share {ReportText.Number(c.EnergyThreshold ?? 0)} per layer" : $"keep {ReportText.Percent(c.KeepFraction)} of {c.Budget}";
         var data = c.Calibration is { } cal ? $", data-aware ({cal.Samples} calibration samples from {cal.Source})" : "";
         var flops = c.BudgetFlopsBefore is { } before && c.BudgetFlopsAfter is { } after ? $"; FLOPs {ReportText.Count(before)} -> {ReportText.Count(after)}" : "";
+        var grid = c.ConvRankMultiple < c.ConvRankMultipleAsked
+            ? $" Conv ranks are multiples of {c.ConvRankMultiple}, not {c.ConvRankMultipleAsked}: the budget cannot be met within 1% on that grid (off-grid Convs run slower per FLOP in ONNX Runtime's CPU kernels)."
+            : "";
         var rows = c.Layers.Select(l => (IReadOnlyList<string>)
         [
             l.Name, l.Op, l.SliceCount.ToString(), l.Rank.ToString(), ReportText.Count(l.OriginalParameters), ReportText.Count(l.NewParameters),
@@ -98,7 +101,7 @@ public static class ReportSections
         var error = new BarChart("Relative error per layer", "||W - W^|| / ||W||", names, [("error", c.Layers.Select(l => l.RelativeError).ToList())], LogY: true).ToSvg(800, 400);
         yield return new ReportSectionView("Rewritten layers",
             new ReportTable([new("layer", false), new("op", false), new("k"), new("rank"), new("parameters"), new("after"), new("kept"), new("rel. error")], rows),
-            $"Method {c.Method}{data}, {budget}: kept {ReportText.Percent(c.KeptFraction)} of the budget; weights {ReportText.Count(c.BudgetParametersBefore)} -> {ReportText.Count(c.BudgetParametersAfter)}{flops}; worst error bound {ReportText.Scientific(c.MaxErrorBound)}.",
+            $"Method {c.Method}{data}, {budget}: kept {ReportText.Percent(c.KeptFraction)} of the budget; weights {ReportText.Count(c.BudgetParametersBefore)} -> {ReportText.Count(c.BudgetParametersAfter)}{flops}; worst error bound {ReportText.Scientific(c.MaxErrorBound)}.{grid}",
             [kept, error]);
         if (c.Skipped.Count > 0) yield return Skipped("Layers left whole", c.Skipped);
         if (c.Timing is { } timing) yield return Timing(timing);

@@ -23,6 +23,15 @@ public sealed record AllocationLayer(
     /// </summary>
     public LatencyProfile? Latency { get; init; }
 
+    /// <summary>The ranks this layer may take are the multiples of this step (see <see cref="AllocationSettings.ConvRankMultiple"/>); 1 allows every rank.</summary>
+    public int RankStep { get; init; } = 1;
+
+    /// <summary>The lowest rank on the layer's grid that is at least <paramref name="rank"/>.</summary>
+    public int OnGridAbove(int rank) => (rank + RankStep - 1) / RankStep * RankStep;
+
+    /// <summary>The highest rank on the layer's grid that is at most <paramref name="rank"/>.</summary>
+    public int OnGridBelow(int rank) => rank / RankStep * RankStep;
+
     /// <summary>Cost is measured time (a latency budget) instead of size times <see cref="CostPerParameter"/>; needs <see cref="Latency"/>.</summary>
     public bool CostIsLatency { get; init; }
 
@@ -40,6 +49,8 @@ public sealed record AllocationLayer(
     {
         if (FullSize < 1)
             throw new ArgumentException($"Layer '{Name}': full size must be positive, got {FullSize}.");
+        if (RankStep < 1)
+            throw new ArgumentException($"Layer '{Name}': rank step must be at least 1, got {RankStep}.");
         if (double.IsNaN(CostPerParameter) || double.IsInfinity(CostPerParameter) || CostPerParameter <= 0)
             throw new ArgumentException($"Layer '{Name}': cost per parameter must be positive and finite, got {CostPerParameter}.");
         if (CostIsLatency && Latency is null)

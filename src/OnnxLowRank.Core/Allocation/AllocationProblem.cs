@@ -44,20 +44,24 @@ internal sealed class AllocationProblem
         size < layer.FullSize
         && layer.FullSize - size >= (Settings.MinimumSaving - SavingTolerance) * layer.FullSize;
 
-    /// <summary>The layer's options within the slice cap that reach the minimum rank.</summary>
+    /// <summary>The lowest rank the layer may take: the minimum rank, rounded up to the layer's grid.</summary>
+    public int LowestRank(AllocationLayer layer) => layer.OnGridAbove(Settings.MinimumRank);
+
+    /// <summary>The layer's options within the slice cap that reach its lowest rank.</summary>
     public IEnumerable<SliceOption> UsableOptions(AllocationLayer layer) =>
-        layer.Options.Where(o => o.SliceCount <= Settings.MaxSliceCount && o.MaxRank >= Settings.MinimumRank);
+        layer.Options.Where(o => o.SliceCount <= Settings.MaxSliceCount && o.MaxRank >= LowestRank(layer));
 
     /// <summary>
-    /// The highest rank this option may take, or 0 when even the minimum rank is not allowed: smaller by the
+    /// The highest rank on the layer's grid this option may take, or 0 when even the lowest one is not allowed: smaller by the
     /// minimum saving and, for a timed layer, measured faster than the layer (both hold on a prefix of the ranks).
     /// </summary>
     public int HighestAllowedRank(AllocationLayer layer, SliceOption option)
     {
         var perRank = option.SizeAtRank(1);
-        var rank = (int)Math.Min(option.MaxRank, layer.FullSize / perRank);
-        while (rank >= Settings.MinimumRank && !(Allows(layer, option.SizeAtRank(rank)) && layer.IsFastEnough(option, rank))) rank--;
-        return rank >= Settings.MinimumRank ? rank : 0;
+        var lowest = LowestRank(layer);
+        var rank = layer.OnGridBelow((int)Math.Min(option.MaxRank, layer.FullSize / perRank));
+        while (rank >= lowest && !(Allows(layer, option.SizeAtRank(rank)) && layer.IsFastEnough(option, rank))) rank -= layer.RankStep;
+        return rank >= lowest ? rank : 0;
     }
 
     /// <summary>Every allowed (k, j) of the layer, scored by its error bound, plus whole.</summary>
@@ -67,7 +71,7 @@ internal sealed class AllocationProblem
         foreach (var option in UsableOptions(layer))
         {
             var highest = HighestAllowedRank(layer, option);
-            for (var rank = Settings.MinimumRank; rank <= highest; rank++)
+            for (var rank = LowestRank(layer); rank <= highest; rank += layer.RankStep)
                 yield return new RankChoice(option.SliceCount, rank, layer.CostAt(option, rank), option.ErrorBoundAtRank(rank));
         }
     }
@@ -121,7 +125,7 @@ internal sealed class AllocationProblem
     {
         double? best = null;
         foreach (var option in UsableOptions(layer))
-            for (var rank = Settings.MinimumRank; rank <= option.MaxRank; rank++)
+            for (var rank = LowestRank(layer); rank <= option.MaxRank; rank += layer.RankStep)
             {
                 var size = option.SizeAtRank(rank);
                 if (size >= layer.FullSize) break;

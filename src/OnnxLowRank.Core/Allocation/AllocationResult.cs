@@ -15,6 +15,12 @@ public sealed record AllocationResult(
     double KeptCost,
     MinimumSavingReport MinimumSaving)
 {
+    /// <summary>
+    /// The multiple the Conv ranks were chosen on: <see cref="AllocationSettings.ConvRankMultiple"/>, or one of its
+    /// divisors when the budget could not be met on that grid (see CompressionPipeline.Allocate).
+    /// </summary>
+    public int ConvRankMultiple { get; init; } = 1;
+
     /// <summary>KeptCost / TotalCost.</summary>
     public double KeptFraction => TotalCost > 0 ? KeptCost / TotalCost : 1;
 

@@ -18,6 +18,15 @@ public sealed record AllocationSettings
     /// <summary>Lowest rank any factorized layer may get.</summary>
     public int MinimumRank { get; init; } = 1;
 
+    /// <summary>
+    /// Ranks of Conv layers are multiples of this, and a Conv is only cut into k &gt; 1 slices when each slice
+    /// keeps a multiple of it of input channels (1 allows every rank and k). ONNX Runtime's CPU convolutions
+    /// work on channels in blocks (16 with AVX-512, 8 with AVX2): a factor conv whose channel counts fall off
+    /// the block is padded up to it or falls back to a slower kernel with layout conversions around it, so an
+    /// off-block rank costs the time of the next block up and more. 16 suits both block sizes.
+    /// </summary>
+    public int ConvRankMultiple { get; init; } = 16;
+
     /// <summary>ARSVD's kept share tau.</summary>
     public double ArsvdTau { get; init; } = 0.95;
 
@@ -30,6 +39,7 @@ public sealed record AllocationSettings
         if (double.IsNaN(MinimumSaving) || MinimumSaving < 0 || MinimumSaving >= 1)
             throw new ArgumentException($"MinimumSaving must lie in [0, 1), got {MinimumSaving}.");
         if (MinimumRank < 1) throw new ArgumentException($"MinimumRank must be at least 1, got {MinimumRank}.");
+        if (ConvRankMultiple < 1) throw new ArgumentException($"ConvRankMultiple must be at least 1, got {ConvRankMultiple}.");
         if (double.IsNaN(ArsvdTau) || ArsvdTau <= 0 || ArsvdTau > 1)
             throw new ArgumentException($"ArsvdTau must lie in (0, 1], got {ArsvdTau}.");
     }

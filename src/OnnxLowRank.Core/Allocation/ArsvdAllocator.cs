@@ -18,7 +18,6 @@ public sealed class ArsvdAllocator : IRankAllocator
     {
         var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: false);
         var spectra = SingleSliceAllocation.Spectra(problem);
-        var lowest = settings.MinimumRank;
         Func<int, double> Kept(SingleSliceSpectrum s) =>
             settings.ArsvdRule == ArsvdRule.Energy ? r => 1 - s.DiscardedEnergy(r) : s.KeptEntropy;
         Func<int, double> Lost(SingleSliceSpectrum s)
@@ -27,13 +26,13 @@ public sealed class ArsvdAllocator : IRankAllocator
             return r => 1 - kept(r);
         }
         RankChoice[] ChoicesAt(double tau) => SingleSliceAllocation.Choices(problem, spectra,
-            s => SingleSliceAllocation.SmallestRankKeeping(s, lowest, Kept(s), tau - ShareTolerance), Lost);
+            s => SingleSliceAllocation.SmallestRankKeeping(s, Kept(s), tau - ShareTolerance), Lost);
 
         if (problem.TargetCost is not { } target) return problem.Finish(ChoicesAt(settings.ArsvdTau));
 
         problem.EnsureReachable(SingleSliceAllocation.CheapestTotal(problem, spectra));
         var taus = spectra.OfType<SingleSliceSpectrum>()
-            .SelectMany(s => Enumerable.Range(lowest, Math.Max(0, s.MaxRank - lowest + 1)).Select(Kept(s)))
+            .SelectMany(s => s.GridRanks().Select(Kept(s)))
             .Distinct().OrderDescending().ToArray();
         var first = ThresholdSearch.FirstFitting(taus.Length, i => SingleSliceAllocation.Total(ChoicesAt(taus[i])) <= target);
         var current = first < taus.Length ? ChoicesAt(taus[first]) : SingleSliceAllocation.Cheapest(problem, spectra, Lost);

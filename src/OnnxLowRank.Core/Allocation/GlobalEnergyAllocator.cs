@@ -5,7 +5,7 @@ namespace OnnxLowRank.Core.Allocation;
 /// discarded relative energy (shares of s^2 of its layer) per unit of cost it saves is taken, until
 /// the budget is met. A layer's first step goes from whole to its break-even rank (the highest the
 /// minimum saving allows) and is priced as one drop: all the energy past that rank for the cost that
-/// step saves. Only after it do single directions drop, one rank at a time. It minimises the total
+/// step saves. Only after it do single directions drop, one rank at a time (one step of the layer's rank grid). It minimises the total
 /// discarded relative energy rather than the worst layer's error. k = 1.
 /// </summary>
 /// <remarks>
@@ -34,9 +34,9 @@ public sealed class GlobalEnergyAllocator : IRankAllocator
         {
             if (spectra[layer] is not { } spectrum || spectrum.HighestAllowedRank == 0) return;
             var choice = current[layer];
-            var rank = choice.IsWhole ? spectrum.HighestAllowedRank : choice.Rank - 1;
-            if (rank < settings.MinimumRank) return;
-            var discarded = choice.IsWhole ? spectrum.DiscardedEnergy(rank) : spectrum.DirectionEnergy(rank + 1);
+            var rank = choice.IsWhole ? spectrum.HighestAllowedRank : choice.Rank - spectrum.RankStep;
+            if (rank < spectrum.LowestRank) return;
+            var discarded = choice.IsWhole ? spectrum.DiscardedEnergy(rank) : spectrum.DroppedEnergy(rank, choice.Rank);
             var saved = choice.Cost - spectrum.CostAtRank(rank);
             // A measured time can be flat between ranks: a step that saves nothing goes last.
             drops.Enqueue(new Step(layer, rank, saved), (saved > 0 ? discarded / saved : double.PositiveInfinity, layer, rank));

@@ -42,9 +42,9 @@ internal static class SingleSliceAllocation
         return choices;
     }
 
-    /// <summary>Every layer at the minimum rank, or whole where that is not allowed.</summary>
+    /// <summary>Every layer at its lowest rank, or whole where that is not allowed.</summary>
     public static RankChoice[] Cheapest(AllocationProblem problem, SingleSliceSpectrum?[] spectra, Func<SingleSliceSpectrum, Func<int, double>> score) =>
-        Choices(problem, spectra, _ => problem.Settings.MinimumRank, score);
+        Choices(problem, spectra, s => s.LowestRank, score);
 
     public static double Total(RankChoice[] choices)
     {
@@ -57,18 +57,22 @@ internal static class SingleSliceAllocation
         Total(Cheapest(problem, spectra, _ => _ => 0));
 
     public static RankChoice[][] Ladders(AllocationProblem problem, SingleSliceSpectrum?[] spectra, Func<SingleSliceSpectrum, Func<int, double>> score) =>
-        spectra.Select((s, i) => s is null ? [RankChoice.Whole(problem.Layers[i])] : s.Ladder(problem.Settings, score(s))).ToArray();
+        spectra.Select((s, i) => s is null ? [RankChoice.Whole(problem.Layers[i])] : s.Ladder(score(s))).ToArray();
 
-    /// <summary>The smallest rank from the minimum up whose kept share reaches <paramref name="share"/> (kept share rises with rank).</summary>
-    public static int SmallestRankKeeping(SingleSliceSpectrum spectrum, int lowest, Func<int, double> kept, double share)
+    /// <summary>
+    /// The smallest rank on the layer's grid, from its lowest up, whose kept share reaches <paramref name="share"/>
+    /// (kept share rises with rank); the highest grid rank when none does.
+    /// </summary>
+    public static int SmallestRankKeeping(SingleSliceSpectrum spectrum, Func<int, double> kept, double share)
     {
-        int low = lowest, high = spectrum.MaxRank;
+        var step = spectrum.RankStep;
+        int low = 0, high = Math.Max(0, (spectrum.MaxRank - spectrum.LowestRank) / step);
         while (low < high)
         {
             var middle = (low + high) / 2;
-            if (kept(middle) >= share) high = middle;
+            if (kept(spectrum.LowestRank + middle * step) >= share) high = middle;
             else low = middle + 1;
         }
-        return low;
+        return spectrum.LowestRank + low * step;
     }
 }

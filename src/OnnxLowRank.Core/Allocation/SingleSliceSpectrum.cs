@@ -16,7 +16,8 @@ internal sealed class SingleSliceSpectrum
         Option = layer.Options.FirstOrDefault(o => o.SliceCount == 1)
             ?? throw new ArgumentException($"Layer '{layer.Name}' has no k = 1 option, which '{problem.Allocator}' needs.");
         MaxRank = Option.MaxRank;
-        HighestAllowedRank = Option.MaxRank >= problem.Settings.MinimumRank ? problem.HighestAllowedRank(layer, Option) : 0;
+        LowestRank = problem.LowestRank(layer);
+        HighestAllowedRank = Option.MaxRank >= LowestRank ? problem.HighestAllowedRank(layer, Option) : 0;
 
         var length = MaxRank;
         var energy = new double[length];
@@ -51,15 +52,27 @@ internal sealed class SingleSliceSpectrum
 
     public int MaxRank { get; }
 
+    /// <summary>The lowest rank the settings and the layer's grid allow.</summary>
+    public int LowestRank { get; }
+
+    /// <summary>The distance between the ranks the layer may take (<see cref="AllocationLayer.RankStep"/>).</summary>
+    public int RankStep => Layer.RankStep;
+
     /// <summary>The highest rank the settings allow; 0 when the layer must stay whole.</summary>
     public int HighestAllowedRank { get; }
 
     /// <summary>Share of squared singular values rank j throws away: sum_{i>j} s_i^2 / sum s_i^2.</summary>
     public double DiscardedEnergy(int rank) => _tailEnergy[0] > 0 ? _tailEnergy[rank] / _tailEnergy[0] : 0;
 
-    /// <summary>Share of squared singular values of the j-th direction alone (1-based), over all groups.</summary>
-    public double DirectionEnergy(int rank) =>
-        _tailEnergy[0] > 0 ? (_tailEnergy[rank - 1] - _tailEnergy[rank]) / _tailEnergy[0] : 0;
+    /// <summary>Share of squared singular values of directions <paramref name="rank"/> + 1 to <paramref name="higher"/> (1-based), over all groups: what going from rank higher down to rank drops.</summary>
+    public double DroppedEnergy(int rank, int higher) =>
+        _tailEnergy[0] > 0 ? (_tailEnergy[rank] - _tailEnergy[Math.Min(higher, MaxRank)]) / _tailEnergy[0] : 0;
+
+    /// <summary>The ranks on the layer's grid from the lowest up to the largest useful one.</summary>
+    public IEnumerable<int> GridRanks()
+    {
+        for (var rank = LowestRank; rank <= MaxRank; rank += RankStep) yield return rank;
+    }
 
     /// <summary>Share of spectral entropy the first j values carry; 1 when the entropy is zero.</summary>
     public double KeptEntropy(int rank) => _entropy > 0 ? _partialEntropy[rank] / _entropy : 1;
@@ -70,15 +83,11 @@ internal sealed class SingleSliceSpectrum
     public RankChoice ChoiceAt(int rank, double score) =>
         rank <= HighestAllowedRank ? new RankChoice(1, rank, CostAtRank(rank), score) : RankChoice.Whole(Layer);
 
-    /// <summary>The cheapest allowed choice: the minimum rank, or whole.</summary>
-    public double CheapestCost(AllocationSettings settings) =>
-        HighestAllowedRank > 0 ? CostAtRank(settings.MinimumRank) : Layer.FullCost;
-
     /// <summary>Every allowed rank scored by <paramref name="score"/>, plus whole (score 0), as a ladder.</summary>
-    public RankChoice[] Ladder(AllocationSettings settings, Func<int, double> score)
+    public RankChoice[] Ladder(Func<int, double> score)
     {
         var choices = new List<RankChoice> { RankChoice.Whole(Layer) };
-        for (var rank = settings.MinimumRank; rank <= HighestAllowedRank; rank++)
+        for (var rank = LowestRank; rank <= HighestAllowedRank; rank += RankStep)
             choices.Add(new RankChoice(1, rank, CostAtRank(rank), score(rank)));
         return ParetoLadder.From(choices);
     }

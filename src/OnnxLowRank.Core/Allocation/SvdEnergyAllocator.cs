@@ -17,13 +17,12 @@ public sealed class SvdEnergyAllocator : IRankAllocator
         var target = problem.TargetCost!.Value;
         var spectra = SingleSliceAllocation.ReachableSpectra(problem);
 
-        var lowest = settings.MinimumRank;
         var shares = spectra.OfType<SingleSliceSpectrum>()
-            .SelectMany(s => Enumerable.Range(lowest, Math.Max(0, s.MaxRank - lowest + 1)).Select(s.DiscardedEnergy))
+            .SelectMany(s => s.GridRanks().Select(s.DiscardedEnergy))
             .Distinct().Order().ToArray();
         // Discarding at most t is keeping at least -t: the kept share -discarded rises with rank.
         RankChoice[] ChoicesAt(double share) => SingleSliceAllocation.Choices(problem, spectra,
-            s => SingleSliceAllocation.SmallestRankKeeping(s, lowest, r => -s.DiscardedEnergy(r), -share), SingleSliceAllocation.DiscardedEnergy);
+            s => SingleSliceAllocation.SmallestRankKeeping(s, r => -s.DiscardedEnergy(r), -share), SingleSliceAllocation.DiscardedEnergy);
         var first = ThresholdSearch.FirstFitting(shares.Length, i => SingleSliceAllocation.Total(ChoicesAt(shares[i])) <= target);
         var current = first < shares.Length ? ChoicesAt(shares[first]) : SingleSliceAllocation.Cheapest(problem, spectra, SingleSliceAllocation.DiscardedEnergy);
 

@@ -1,7 +1,8 @@
 namespace OnnxLowRank.Core.Allocation;
 
 /// <summary>
-/// The same rank ratio r in every layer: j = max(minimum rank, ceil(r * max rank)). k = 1. r is the
+/// The same rank ratio r in every layer: j = ceil(r * max rank), rounded up to the layer's rank grid and at
+/// least its lowest rank. k = 1. r is the
 /// largest candidate ratio whose total fits; leftover budget goes where discarded energy falls most
 /// per unit of cost.
 /// </summary>
@@ -25,11 +26,18 @@ public sealed class UniformAllocator : IRankAllocator
             .Append(0.0)
             .Distinct().OrderDescending().ToArray();
         RankChoice[] ChoicesAt(double ratio) => SingleSliceAllocation.Choices(problem, spectra,
-            s => Math.Clamp((int)Math.Ceiling(ratio * s.MaxRank - RatioTolerance), settings.MinimumRank, s.MaxRank), SingleSliceAllocation.DiscardedEnergy);
+            s => OnGrid(s, (int)Math.Ceiling(ratio * s.MaxRank - RatioTolerance)), SingleSliceAllocation.DiscardedEnergy);
         var first = ThresholdSearch.FirstFitting(ratios.Length, i => SingleSliceAllocation.Total(ChoicesAt(ratios[i])) <= target);
         var current = ChoicesAt(ratios[first]);
 
         BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, SingleSliceAllocation.DiscardedEnergy), current, target);
         return problem.Finish(current);
+    }
+
+    /// <summary>The rank rounded up to the layer's grid, kept between its lowest rank and the highest grid rank.</summary>
+    private static int OnGrid(SingleSliceSpectrum spectrum, int rank)
+    {
+        var up = spectrum.Layer.OnGridAbove(rank);
+        return Math.Clamp(up, spectrum.LowestRank, Math.Max(spectrum.LowestRank, spectrum.Layer.OnGridBelow(spectrum.MaxRank)));
     }
 }

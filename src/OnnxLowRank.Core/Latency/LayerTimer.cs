@@ -43,7 +43,7 @@ public sealed class LayerTimer
     /// <summary>
     /// The layer whole, and its pair at <see cref="LatencyOptions.RanksPerSliceCount"/> ranks for every
     /// k up to <paramref name="maxSliceCount"/>, from the minimum rank to the highest the minimum saving
-    /// allows. Each pair is timed in alternation with the layer; the layer's time is the median over all
+    /// allows, on the layer's rank grid (<see cref="AllocationSettings.ConvRankMultiple"/>) and for the k that keep it. Each pair is timed in alternation with the layer; the layer's time is the median over all
     /// those windows, and each pair's time is scaled by the layer's time in the same window to that
     /// median, so drifting load on a shared machine does not turn into a false speedup or slowdown.
     /// Along a k, ranks above the first one measured no faster than the layer are not timed: a higher
@@ -53,9 +53,10 @@ public sealed class LayerTimer
     {
         var single = SingleLayerModel.Build(source, layer.Node, input);
         var windows = new List<(int SliceCount, int Rank, double Whole, double Pair)>();
-        foreach (var k in layer.SliceCounts(maxSliceCount))
+        var step = layer.RankStep(settings.ConvRankMultiple);
+        foreach (var k in layer.SliceCounts(maxSliceCount).Where(k => layer.SlicesKeepBlocks(k, step)))
         {
-            foreach (var rank in Ranks(layer.Geometry, k, settings))
+            foreach (var rank in Ranks(layer.Geometry, k, settings, step))
             {
                 var (whole, pair) = ModelTimer.InterleavedMilliseconds(_runner, single, PairModel(single, k, rank), _options);
                 windows.Add((k, rank, whole, pair));
@@ -71,18 +72,23 @@ public sealed class LayerTimer
         return new LatencyProfile(reference, pairs);
     }
 
-    /// <summary>Evenly spread ranks from the minimum to the highest whose size the minimum saving allows; none when it allows none.</summary>
-    private IEnumerable<int> Ranks(WeightGeometry geometry, int sliceCount, AllocationSettings settings)
+    /// <summary>
+    /// Evenly spread ranks on the grid of <paramref name="step"/>, from the lowest to the highest whose size the
+    /// minimum saving allows; none when it allows none.
+    /// </summary>
+    private IEnumerable<int> Ranks(WeightGeometry geometry, int sliceCount, AllocationSettings settings, int step)
     {
         var limit = (1 - settings.MinimumSaving) * geometry.OriginalParameters;
-        var highest = geometry.MaxRank(sliceCount);
-        while (highest >= settings.MinimumRank
+        var lowest = (settings.MinimumRank + step - 1) / step * step;
+        var highest = geometry.MaxRank(sliceCount) / step * step;
+        while (highest >= lowest
                && (geometry.FactoredParameters(sliceCount, highest) > limit || geometry.FactoredParameters(sliceCount, highest) >= geometry.OriginalParameters))
-            highest--;
-        if (highest < settings.MinimumRank) return [];
+            highest -= step;
+        if (highest < lowest) return [];
         var count = _options.RanksPerSliceCount;
+        var steps = (highest - lowest) / step;
         return Enumerable.Range(0, count)
-            .Select(i => settings.MinimumRank + (int)Math.Round((double)(highest - settings.MinimumRank) * i / (count - 1)))
+            .Select(i => lowest + step * (int)Math.Round((double)steps * i / (count - 1)))
             .Distinct();
     }
 

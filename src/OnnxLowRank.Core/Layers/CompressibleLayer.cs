@@ -61,5 +61,15 @@ public sealed class CompressibleLayer
         return Enumerable.Range(1, Math.Min(cap, Geometry.InputsPerGroup)).Where(Geometry.CanSlice).ToList();
     }
 
+    /// <summary>The step between the ranks this layer may take: the Conv rank multiple for a Conv, 1 for Gemm and MatMul.</summary>
+    public int RankStep(int convRankMultiple) => Kind == LayerKind.Conv ? convRankMultiple : 1;
+
+    /// <summary>
+    /// Whether k slices keep the factor convolutions on channel blocks of <paramref name="rankStep"/>: k = 1
+    /// reads the layer's own input, and k &gt; 1 only when each slice holds a multiple of the step of input channels.
+    /// </summary>
+    public bool SlicesKeepBlocks(int sliceCount, int rankStep) =>
+        sliceCount == 1 || Geometry.InputsPerGroup / sliceCount % rankStep == 0;
+
     public override string ToString() => $"{Kind} {NodeName}";
 }

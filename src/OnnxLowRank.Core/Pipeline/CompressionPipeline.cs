@@ -162,17 +162,43 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model)) { Timing = timing };
     }
 
-    /// <summary>Runs the allocator over the analysed layers; whole layers enter with no options, so they count at full size.</summary>
+    /// <summary>
+    /// Runs the allocator over the analysed layers; whole layers enter with no options, so they count at full size.
+    /// Conv ranks are chosen on the coarsest grid that serves the budget: the multiple of
+    /// <see cref="AllocationSettings.ConvRankMultiple"/>, else its divisors from the largest down to 1. A grid that
+    /// cannot reach the budget (small Convs, low keep fractions), or whose allocation falls more than
+    /// <see cref="GridShortfall"/> of the total below the target (too few ranks to fill it), gives way to the next.
+    /// The result names the multiple used.
+    /// </summary>
     public static AllocationResult Allocate(ModelAnalysis analysis, IRankAllocator allocator, PipelineOptions options)
     {
         var budgetKind = options.Budget;
-        var layers = analysis.Layers.Select(l => l.ToAllocationLayer(budgetKind))
-            .Concat(analysis.WholeLayers.Select(w => w.ToAllocationLayer(budgetKind)))
-            .ToList();
         var budget = budgetKind == BudgetKind.Energy ? AllocationBudget.None : AllocationBudget.Keep(options.KeepFraction);
         var settings = budgetKind == BudgetKind.Energy ? options.Allocation with { ArsvdTau = options.EnergyThreshold } : options.Allocation;
-        return allocator.Allocate(layers, budget, settings);
+        var multiples = Enumerable.Range(1, settings.ConvRankMultiple).Where(d => settings.ConvRankMultiple % d == 0).OrderDescending();
+        foreach (var multiple in multiples)
+        {
+            var grid = settings with { ConvRankMultiple = multiple };
+            var layers = analysis.Layers.Select(l => l.ToAllocationLayer(budgetKind, grid))
+                .Concat(analysis.WholeLayers.Select(w => w.ToAllocationLayer(budgetKind)))
+                .ToList();
+            AllocationResult result;
+            try
+            {
+                result = allocator.Allocate(layers, budget, grid) with { ConvRankMultiple = multiple };
+            }
+            catch (BudgetUnreachableException) when (multiple > 1)
+            {
+                continue;
+            }
+            if (multiple == 1 || result.TargetCost is not { } target || result.KeptCost >= target - GridShortfall * result.TotalCost)
+                return result;
+        }
+        throw new InvalidOperationException("The last grid, multiple 1, always returns or throws.");
     }
+
+    /// <summary>How far below the target (a share of the total) a Conv rank grid may leave the kept cost before a finer grid is tried.</summary>
+    public const double GridShortfall = 0.01;
 
     /// <summary>
     /// The allocator for the options; auto is global-energy when calibration data is given, else alds.

@@ -94,18 +94,25 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
 
     /// <summary>
     /// The layer as an allocator sees it, costed by parameters, FLOPs or measured time, on data-aware spectra
-    /// when there are any; when timed, only pairs measured faster than the layer are allowed.
+    /// when there are any; when timed, only pairs measured faster than the layer are allowed. A Conv gets the
+    /// rank grid of <see cref="AllocationSettings.ConvRankMultiple"/> and only the slice counts that keep it.
     /// </summary>
-    public AllocationLayer ToAllocationLayer(BudgetKind budget) => new(
-        Name,
-        Parameters,
-        budget == BudgetKind.Flops
-            ? OutputPositions ?? throw new InvalidOperationException($"Layer '{Name}' has no measured output size; FLOP budgets need a model run.")
-            : 1,
-        Layer.Geometry.CanShrink ? DataAwareOptions ?? Options : [])
+    public AllocationLayer ToAllocationLayer(BudgetKind budget, AllocationSettings settings)
     {
-        Latency = Latency?.Profile,
-        CostIsLatency = budget == BudgetKind.Latency
-            && (Latency ?? throw new InvalidOperationException($"Layer '{Name}' was not timed; a latency budget needs latency-aware analysis.")) is not null,
-    };
+        var step = Layer.RankStep(settings.ConvRankMultiple);
+        var options = Layer.Geometry.CanShrink ? DataAwareOptions ?? Options : [];
+        return new AllocationLayer(
+            Name,
+            Parameters,
+            budget == BudgetKind.Flops
+                ? OutputPositions ?? throw new InvalidOperationException($"Layer '{Name}' has no measured output size; FLOP budgets need a model run.")
+                : 1,
+            options.Where(o => Layer.SlicesKeepBlocks(o.SliceCount, step)).ToList())
+        {
+            RankStep = step,
+            Latency = Latency?.Profile,
+            CostIsLatency = budget == BudgetKind.Latency
+                && (Latency ?? throw new InvalidOperationException($"Layer '{Name}' was not timed; a latency budget needs latency-aware analysis.")) is not null,
+        };
+    }
 }

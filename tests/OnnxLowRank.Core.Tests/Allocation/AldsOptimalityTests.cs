@@ -6,9 +6,14 @@ namespace OnnxLowRank.Core.Tests.Allocation;
 public class AldsOptimalityTests
 {
     [Test]
-    public void MaxErrorEqualsBruteForceOptimumOn200RandomProblems()
+    public void MaxErrorEqualsBruteForceOptimumOn200RandomProblems() => SolveRandomProblems(new Random(20240611), maxRankStep: 1);
+
+    /// <summary>The same with rank grids: each layer may only take multiples of its step (1, 2 or 3).</summary>
+    [Test]
+    public void MaxErrorEqualsBruteForceOptimumOnRankGrids() => SolveRandomProblems(new Random(7070), maxRankStep: 3);
+
+    private static void SolveRandomProblems(Random random, int maxRankStep)
     {
-        var random = new Random(20240611);
         var solved = 0;
         var unreachable = 0;
         var slicedChoices = 0;
@@ -23,7 +28,7 @@ public class AldsOptimalityTests
                     outputsPerGroup: random.Next(3, 9),
                     inputsPerGroup: new[] { 1, 2, 4, 6 }[random.Next(4)],
                     kernel: new[] { 1, 3 }[random.Next(2)],
-                    costPerParameter: new[] { 1.0, 2.0, 5.0 }[random.Next(3)]));
+                    costPerParameter: new[] { 1.0, 2.0, 5.0 }[random.Next(3)]) with { RankStep = random.Next(1, maxRankStep + 1) });
             var settings = new AllocationSettings
             {
                 MinimumSaving = new[] { 0.0, 0.1, 0.25 }[random.Next(3)],

@@ -35,7 +35,7 @@ internal static class AllocationReference
     public static bool SavesEnough(AllocationLayer layer, long size, AllocationSettings settings) =>
         size < layer.FullSize && (decimal)(layer.FullSize - size) >= (decimal)settings.MinimumSaving * layer.FullSize;
 
-    /// <summary>Whole first, then every (k, j) the settings allow.</summary>
+    /// <summary>Whole first, then every (k, j) the settings allow, j a multiple of the layer's rank step.</summary>
     public static List<Choice> Choices(AllocationLayer layer, AllocationSettings settings)
     {
         var choices = new List<Choice> { new(0, 0, layer.FullSize, layer.FullSize * layer.CostPerParameter, 0) };
@@ -43,7 +43,7 @@ internal static class AllocationReference
             for (var rank = settings.MinimumRank; rank <= Math.Min(option.OutputsPerGroup, option.SliceInputs); rank++)
             {
                 var size = PairSize(option, rank);
-                if (SavesEnough(layer, size, settings))
+                if (rank % layer.RankStep == 0 && SavesEnough(layer, size, settings))
                     choices.Add(new Choice(option.SliceCount, rank, size, size * layer.CostPerParameter, ErrorBound(option, rank)));
             }
         return choices;
@@ -70,6 +70,7 @@ internal static class AllocationReference
             {
                 Assert.That(got.SliceCount, Is.LessThanOrEqualTo(settings.MaxSliceCount));
                 Assert.That(got.Rank, Is.GreaterThanOrEqualTo(settings.MinimumRank));
+                Assert.That(got.Rank % layer.RankStep, Is.Zero, $"{layer.Name}: rank {got.Rank} is off its grid of {layer.RankStep}");
                 var option = layer.Options.Single(o => o.SliceCount == got.SliceCount);
                 Assert.That(got.Rank, Is.LessThanOrEqualTo(Math.Min(option.OutputsPerGroup, option.SliceInputs)));
                 Assert.That(got.Size, Is.EqualTo(PairSize(option, got.Rank)));
