@@ -60,13 +60,14 @@ public class CompressCommandTests : ScratchFolderTest
     }
 
     [Test]
-    public void Conv_ranks_are_multiples_of_the_conv_rank_multiple_and_one_lets_every_rank_through()
+    public void Conv_ranks_are_multiples_of_the_conv_rank_multiple_by_default_under_a_flop_budget_and_one_lets_every_rank_through()
     {
         int[] Ranks(params string[] extra)
         {
             var report = Path.Combine(Folder, $"{Guid.NewGuid():N}.json");
+            var budget = extra.Contains("--keep-params") ? [] : new[] { "--keep-flops", "0.5" };
             var run = CliProcess.Run(["compress", RepositoryFiles.Model("resnet.onnx"), "-o", Path.Combine(Folder, $"{Guid.NewGuid():N}.onnx"),
-                "--method", "alds", "--keep-flops", "0.5", "--report", report, "--quiet", .. extra]);
+                "--method", "alds", "--report", report, "--quiet", .. budget, .. extra]);
             Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
             using var json = JsonDocument.Parse(File.ReadAllText(report));
             return json.RootElement.GetProperty("compression").GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("rank").GetInt32()).ToArray();
@@ -75,6 +76,8 @@ public class CompressCommandTests : ScratchFolderTest
         Assert.That(Ranks(), Is.Not.Empty.And.All.Matches<int>(r => r % 16 == 0), "16 by default");
         Assert.That(Ranks("--conv-rank-multiple", "8"), Is.Not.Empty.And.All.Matches<int>(r => r % 8 == 0));
         Assert.That(Ranks("--conv-rank-multiple", "1"), Has.Some.Matches<int>(r => r % 8 != 0));
+        Assert.That(Ranks("--keep-params", "0.5"), Has.Some.Matches<int>(r => r % 8 != 0), "any rank by default under a parameter budget");
+        Assert.That(Ranks("--keep-params", "0.5", "--conv-rank-multiple", "16"), Is.Not.Empty.And.All.Matches<int>(r => r % 16 == 0));
         var zero = CliProcess.Run("compress", RepositoryFiles.Model("resnet.onnx"), "-o", Path.Combine(Folder, "x.onnx"), "--conv-rank-multiple", "0");
         Assert.That(zero.ExitCode, Is.EqualTo(2), zero.ToString());
     }

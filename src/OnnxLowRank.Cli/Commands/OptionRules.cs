@@ -16,6 +16,17 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>The same check for an option that may be left out (its default then depends on other options).</summary>
+    public static Option<T?> AtLeast<T>(this Option<T?> option, T minimum) where T : struct, IComparable<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (Converted<T>(result) is { } value && value.CompareTo(minimum) < 0)
+                result.AddError($"{option.Name} must be at least {minimum}.");
+        });
+        return option;
+    }
+
     public static Option<double?> Between(this Option<double?> option, double low, double high)
     {
         option.Validators.Add(result =>

@@ -20,10 +20,9 @@ internal sealed class PipelineArguments
         HelpName = "K",
     }.AtLeast(1);
 
-    public Option<int> ConvRankMultiple { get; } = new Option<int>("--conv-rank-multiple")
+    public Option<int?> ConvRankMultiple { get; } = new Option<int?>("--conv-rank-multiple")
     {
-        Description = "Conv ranks (and channel slices) are multiples of N, the channel block of ONNX Runtime's CPU convolutions; 1 allows any rank",
-        DefaultValueFactory = _ => AllocationSettings.Default.ConvRankMultiple,
+        Description = $"Conv ranks (and channel slices) are multiples of N, the channel block of ONNX Runtime's CPU convolutions; 1 allows any rank (default {AllocationSettings.ComputeConvRankMultiple} under FLOP and latency budgets, 1 under parameter and energy budgets)",
         HelpName = "N",
     }.AtLeast(1);
 

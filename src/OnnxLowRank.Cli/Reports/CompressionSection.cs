@@ -40,7 +40,7 @@ public sealed record CompressionSection(
         result.Allocation.KeptFraction,
         result.Allocation.MaxErrorBound,
         result.Allocation.ConvRankMultiple,
-        options.Allocation.ConvRankMultiple,
+        options.ConvRankMultiple,
         result.Analysis.BudgetParameters,
         result.BudgetParametersAfter,
         result.Analysis.BudgetFlops,

@@ -23,7 +23,7 @@ public sealed record AllocationLayer(
     /// </summary>
     public LatencyProfile? Latency { get; init; }
 
-    /// <summary>The ranks this layer may take are the multiples of this step (see <see cref="AllocationSettings.ConvRankMultiple"/>); 1 allows every rank.</summary>
+    /// <summary>The ranks this layer may take are the multiples of this step (a Conv's rank multiple, see <see cref="AllocationSettings.ConvRankMultiple"/>); 1 allows every rank.</summary>
     public int RankStep { get; init; } = 1;
 
     /// <summary>The lowest rank on the layer's grid that is at least <paramref name="rank"/>.</summary>

@@ -16,8 +16,8 @@ public sealed record AllocationResult(
     MinimumSavingReport MinimumSaving)
 {
     /// <summary>
-    /// The multiple the Conv ranks were chosen on: <see cref="AllocationSettings.ConvRankMultiple"/>, or one of its
-    /// divisors when the budget could not be met on that grid (see CompressionPipeline.Allocate).
+    /// The multiple the Conv ranks were chosen on: the one asked for, or one of its divisors when the budget could
+    /// not be met on that grid (see CompressionPipeline.Allocate).
     /// </summary>
     public int ConvRankMultiple { get; init; } = 1;
 

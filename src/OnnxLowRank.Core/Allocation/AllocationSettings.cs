@@ -23,9 +23,13 @@ public sealed record AllocationSettings
     /// keeps a multiple of it of input channels (1 allows every rank and k). ONNX Runtime's CPU convolutions
     /// work on channels in blocks (16 with AVX-512, 8 with AVX2): a factor conv whose channel counts fall off
     /// the block is padded up to it or falls back to a slower kernel with layout conversions around it, so an
-    /// off-block rank costs the time of the next block up and more. 16 suits both block sizes.
+    /// off-block rank costs the time of the next block up and more. Null leaves it to the budget (see
+    /// Pipeline.PipelineOptions.ConvRankMultiple): <see cref="ComputeConvRankMultiple"/> for budgets on compute, 1 for size.
     /// </summary>
-    public int ConvRankMultiple { get; init; } = 16;
+    public int? ConvRankMultiple { get; init; }
+
+    /// <summary>The Conv rank multiple for FLOP and latency budgets unless set: 16 suits both block sizes.</summary>
+    public const int ComputeConvRankMultiple = 16;
 
     /// <summary>ARSVD's kept share tau.</summary>
     public double ArsvdTau { get; init; } = 0.95;
@@ -39,7 +43,7 @@ public sealed record AllocationSettings
         if (double.IsNaN(MinimumSaving) || MinimumSaving < 0 || MinimumSaving >= 1)
             throw new ArgumentException($"MinimumSaving must lie in [0, 1), got {MinimumSaving}.");
         if (MinimumRank < 1) throw new ArgumentException($"MinimumRank must be at least 1, got {MinimumRank}.");
-        if (ConvRankMultiple < 1) throw new ArgumentException($"ConvRankMultiple must be at least 1, got {ConvRankMultiple}.");
+        if (ConvRankMultiple is < 1) throw new ArgumentException($"ConvRankMultiple must be at least 1, got {ConvRankMultiple}.");
         if (double.IsNaN(ArsvdTau) || ArsvdTau <= 0 || ArsvdTau > 1)
             throw new ArgumentException($"ArsvdTau must lie in (0, 1], got {ArsvdTau}.");
     }

@@ -43,17 +43,17 @@ public sealed class LayerTimer
     /// <summary>
     /// The layer whole, and its pair at <see cref="LatencyOptions.RanksPerSliceCount"/> ranks for every
     /// k up to <paramref name="maxSliceCount"/>, from the minimum rank to the highest the minimum saving
-    /// allows, on the layer's rank grid (<see cref="AllocationSettings.ConvRankMultiple"/>) and for the k that keep it. Each pair is timed in alternation with the layer; the layer's time is the median over all
+    /// allows, on the layer's rank grid (<paramref name="convRankMultiple"/> for a Conv) and for the k that keep it. Each pair is timed in alternation with the layer; the layer's time is the median over all
     /// those windows, and each pair's time is scaled by the layer's time in the same window to that
     /// median, so drifting load on a shared machine does not turn into a false speedup or slowdown.
     /// Along a k, ranks above the first one measured no faster than the layer are not timed: a higher
     /// rank only adds work.
     /// </summary>
-    public LatencyProfile Profile(ModelProto source, CompressibleLayer layer, LayerInputShapes.Shape input, AllocationSettings settings, int maxSliceCount)
+    public LatencyProfile Profile(ModelProto source, CompressibleLayer layer, LayerInputShapes.Shape input, AllocationSettings settings, int convRankMultiple, int maxSliceCount)
     {
         var single = SingleLayerModel.Build(source, layer.Node, input);
         var windows = new List<(int SliceCount, int Rank, double Whole, double Pair)>();
-        var step = layer.RankStep(settings.ConvRankMultiple);
+        var step = layer.RankStep(convRankMultiple);
         foreach (var k in layer.SliceCounts(maxSliceCount).Where(k => layer.SlicesKeepBlocks(k, step)))
         {
             foreach (var rank in Ranks(layer.Geometry, k, settings, step))

@@ -89,7 +89,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         {
             var input = shapes[layers[i].Layer.Node.Input[0]];
             var profile = layers[i].Layer.Geometry.CanShrink
-                ? timer.Profile(model, layers[i].Layer, input, options.Allocation, sliceCap)
+                ? timer.Profile(model, layers[i].Layer, input, options.Allocation, options.ConvRankMultiple, sliceCap)
                 : new LatencyProfile(timer.Whole(model, layers[i].Layer.Node, input), new Dictionary<int, IReadOnlyList<(int, double)>>());
             layers[i] = layers[i] with { Latency = new LayerLatency(input, profile) };
             progress?.Report(new PipelineProgress(PipelineStage.Timing, i + 1, total));
@@ -165,7 +165,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     /// <summary>
     /// Runs the allocator over the analysed layers; whole layers enter with no options, so they count at full size.
     /// Conv ranks are chosen on the coarsest grid that serves the budget: the multiple of
-    /// <see cref="AllocationSettings.ConvRankMultiple"/>, else its divisors from the largest down to 1. A grid that
+    /// <see cref="PipelineOptions.ConvRankMultiple"/>, else its divisors from the largest down to 1. A grid that
     /// cannot reach the budget (small Convs, low keep fractions), or whose allocation falls more than
     /// <see cref="GridShortfall"/> of the total below the target (too few ranks to fill it), gives way to the next.
     /// The result names the multiple used.
@@ -175,11 +175,12 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         var budgetKind = options.Budget;
         var budget = budgetKind == BudgetKind.Energy ? AllocationBudget.None : AllocationBudget.Keep(options.KeepFraction);
         var settings = budgetKind == BudgetKind.Energy ? options.Allocation with { ArsvdTau = options.EnergyThreshold } : options.Allocation;
-        var multiples = Enumerable.Range(1, settings.ConvRankMultiple).Where(d => settings.ConvRankMultiple % d == 0).OrderDescending();
+        var asked = options.ConvRankMultiple;
+        var multiples = Enumerable.Range(1, asked).Where(d => asked % d == 0).OrderDescending();
         foreach (var multiple in multiples)
         {
             var grid = settings with { ConvRankMultiple = multiple };
-            var layers = analysis.Layers.Select(l => l.ToAllocationLayer(budgetKind, grid))
+            var layers = analysis.Layers.Select(l => l.ToAllocationLayer(budgetKind, multiple))
                 .Concat(analysis.WholeLayers.Select(w => w.ToAllocationLayer(budgetKind)))
                 .ToList();
             AllocationResult result;

@@ -95,11 +95,11 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     /// <summary>
     /// The layer as an allocator sees it, costed by parameters, FLOPs or measured time, on data-aware spectra
     /// when there are any; when timed, only pairs measured faster than the layer are allowed. A Conv gets the
-    /// rank grid of <see cref="AllocationSettings.ConvRankMultiple"/> and only the slice counts that keep it.
+    /// rank grid of <paramref name="convRankMultiple"/> and only the slice counts that keep it.
     /// </summary>
-    public AllocationLayer ToAllocationLayer(BudgetKind budget, AllocationSettings settings)
+    public AllocationLayer ToAllocationLayer(BudgetKind budget, int convRankMultiple)
     {
-        var step = Layer.RankStep(settings.ConvRankMultiple);
+        var step = Layer.RankStep(convRankMultiple);
         var options = Layer.Geometry.CanShrink ? DataAwareOptions ?? Options : [];
         return new AllocationLayer(
             Name,

@@ -17,6 +17,16 @@ public class ConvRankGridTests
         from multiple in new[] { 8, 16 }
         select new TestCaseData(method, multiple);
 
+    [Test]
+    public void TheDefaultGridIsSixteenUnderBudgetsOnComputeAndAnyRankUnderBudgetsOnSize()
+    {
+        Assert.That(new PipelineOptions { Budget = BudgetKind.Flops }.ConvRankMultiple, Is.EqualTo(16));
+        Assert.That(new PipelineOptions { Budget = BudgetKind.Latency }.ConvRankMultiple, Is.EqualTo(16));
+        Assert.That(new PipelineOptions { Budget = BudgetKind.Parameters }.ConvRankMultiple, Is.EqualTo(1));
+        Assert.That(new PipelineOptions { Budget = BudgetKind.Energy }.ConvRankMultiple, Is.EqualTo(1));
+        Assert.That(new PipelineOptions { Budget = BudgetKind.Parameters, Allocation = new AllocationSettings { ConvRankMultiple = 8 } }.ConvRankMultiple, Is.EqualTo(8));
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void FactorConvsKeepWholeChannelBlocks(string method, int multiple)
     {
