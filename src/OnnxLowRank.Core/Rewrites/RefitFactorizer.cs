@@ -24,8 +24,8 @@ public sealed class RefitFactorizer(
     /// <summary>
     /// A least-squares map fitted to n vectors of m columns fits them better than new inputs by a share of about m / n
     /// of the error: with 512 samples, the reference MLP's 256 to 1024 input columns (one vector per sample) lost
-    /// 0.6 to 1.3 points of test accuracy to the refit, while the CNN's convolutions (40 to 450 patches per
-    /// column) gained up to 3 points.
+    /// 0.4 to 1.25 points of test accuracy to the refit, while the CNN's convolutions (43 or more patches per
+    /// column) gained up to 3 points (docs/benchmarks.md).
     /// </summary>
     public const int DefaultMinimumVectorsPerColumn = 16;
 
