@@ -10,4 +10,15 @@ public sealed record LowRankFactors(RowMajorMatrix P, RowMajorMatrix Q)
     /// of W's Gram matrix); null otherwise. The error of a whole-group factorization is relative to it.
     /// </summary>
     public double? LeadingSingularValue { get; init; }
+
+    /// <summary>P (Q x): the factored block applied to one input vector, without forming P Q.</summary>
+    public double[] Times(ReadOnlySpan<double> x)
+    {
+        var width = Q.Columns;
+        var qx = new double[Q.Rows];
+        for (var t = 0; t < qx.Length; t++) qx[t] = ManagedGram.Dot(Q.Values.AsSpan(t * width, width), x);
+        var y = new double[P.Rows];
+        for (var o = 0; o < y.Length; o++) y[o] = ManagedGram.Dot(P.Values.AsSpan(o * P.Columns, P.Columns), qx);
+        return y;
+    }
 }

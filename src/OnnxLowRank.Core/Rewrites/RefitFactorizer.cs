@@ -109,11 +109,8 @@ public sealed class RefitFactorizer(
         for (var o = 0; o < rows; o++) shift[group * rows + o] += ManagedGram.Dot(w.Values.AsSpan(o * w.Columns, w.Columns), mean);
         for (var slice = 0; slice < factors.Count; slice++)
         {
-            var f = factors[slice];
-            var mu = compressedMean.AsSpan(slice * width, width);
-            var qmu = new double[f.Q.Rows];
-            for (var t = 0; t < qmu.Length; t++) qmu[t] = ManagedGram.Dot(f.Q.Values.AsSpan(t * width, width), mu);
-            for (var o = 0; o < rows; o++) shift[group * rows + o] -= ManagedGram.Dot(f.P.Values.AsSpan(o * f.P.Columns, f.P.Columns), qmu);
+            var factored = factors[slice].Times(compressedMean.AsSpan(slice * width, width));
+            for (var o = 0; o < rows; o++) shift[group * rows + o] -= factored[o];
         }
     }
 }

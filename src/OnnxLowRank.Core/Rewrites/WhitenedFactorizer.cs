@@ -54,12 +54,9 @@ public sealed class WhitenedFactorizer(
             {
                 var mu = mean.AsSpan(slice * width, width);
                 var block = weight.Slice(group, slice, sliceCount);
-                var f = factors[group * sliceCount + slice];
-                var qmu = new double[f.Q.Rows];
-                for (var t = 0; t < qmu.Length; t++) qmu[t] = ManagedGram.Dot(f.Q.Values.AsSpan(t * width, width), mu);
+                var factored = factors[group * sliceCount + slice].Times(mu);
                 for (var o = 0; o < g.OutputsPerGroup; o++)
-                    shift[group * g.OutputsPerGroup + o] += ManagedGram.Dot(block.Values.AsSpan(o * width, width), mu)
-                        - ManagedGram.Dot(f.P.Values.AsSpan(o * f.P.Columns, f.P.Columns), qmu);
+                    shift[group * g.OutputsPerGroup + o] += ManagedGram.Dot(block.Values.AsSpan(o * width, width), mu) - factored[o];
             }
         }
         return shift;
