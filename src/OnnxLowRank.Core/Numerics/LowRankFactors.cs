@@ -11,6 +11,12 @@ public sealed record LowRankFactors(RowMajorMatrix P, RowMajorMatrix Q)
     /// </summary>
     public double? LeadingSingularValue { get; init; }
 
+    /// <summary>
+    /// ||W - P Q||_2 when P Q is W's own truncated SVD: sigma_{j+1} of W (Eckart-Young), known from the eigenvalue
+    /// after the kept ones; null for factors fitted otherwise (whitened, refitted), whose error must be measured.
+    /// </summary>
+    public double? TruncationError { get; init; }
+
     /// <summary>P (Q x): the factored block applied to one input vector, without forming P Q.</summary>
     public double[] Times(ReadOnlySpan<double> x)
     {

@@ -16,12 +16,29 @@ public static class TruncatedSvd
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rank, n);
         if (rank == 0)
             return new LowRankFactors(new RowMajorMatrix(w.Rows, 0), new RowMajorMatrix(0, w.Columns));
-        var (values, vectors) = backend.LargestEigenpairs(n, GramMatrix.Smaller(w, backend), rank);
-        var basis = new RowMajorMatrix(n, rank, vectors);
+        // One eigenpair more than kept: its value is sigma_{j+1}^2, the error of the truncation (Eckart-Young).
+        var computed = Math.Min(rank + 1, n);
+        var (values, vectors) = backend.LargestEigenpairs(n, GramMatrix.Smaller(w, backend), computed);
+        var basis = new RowMajorMatrix(n, rank, computed == rank ? vectors : LeadingColumns(vectors, n, computed, rank));
         var factors = w.Rows <= w.Columns
             ? FromLeftVectors(basis, backend.Multiply(basis, true, w, false))
             : FromRightVectors(basis, backend.Multiply(w, false, basis, false));
-        return factors with { LeadingSingularValue = Math.Sqrt(Math.Max(0, values[0])) };
+        return factors with
+        {
+            LeadingSingularValue = SingularValue(values[0]),
+            TruncationError = computed == rank ? 0 : SingularValue(values[rank]),
+        };
+    }
+
+    private static double SingularValue(double gramEigenvalue) => Math.Sqrt(Math.Max(0, gramEigenvalue));
+
+    /// <summary>The first <paramref name="kept"/> columns of a row-major rows x columns array.</summary>
+    private static double[] LeadingColumns(double[] values, int rows, int columns, int kept)
+    {
+        var result = new double[checked(rows * kept)];
+        for (var i = 0; i < rows; i++)
+            values.AsSpan(i * columns, kept).CopyTo(result.AsSpan(i * kept, kept));
+        return result;
     }
 
     /// <summary>U (rows x j) and T = U^T W (j x cols): P = U S^1/2, Q = S^-1/2 T.</summary>

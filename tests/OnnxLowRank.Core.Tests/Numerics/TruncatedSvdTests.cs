@@ -28,6 +28,7 @@ public class TruncatedSvdTests
             var reference = TestMatrices.ToMathNet(w);
             var error = (reference - Product(factors)).FrobeniusNorm();
             Assert.That(error, Is.LessThan(1e-10 * reference.FrobeniusNorm()), description);
+            Assert.That(factors.TruncationError, Is.Zero, description);
         }
     }
 
@@ -45,6 +46,9 @@ public class TruncatedSvdTests
                 Assert.That((factors.P.Rows, factors.P.Columns, factors.Q.Rows, factors.Q.Columns), Is.EqualTo((w.Rows, rank, rank, w.Columns)), description);
                 var error = (TestMatrices.ToMathNet(w) - Product(factors)).L2Norm();
                 Assert.That(error, Is.EqualTo(sigma[rank]).Within(1e-8 * sigma[rank]), $"{description}, rank {rank}");
+                // The error the factorization reports without forming the residual is the same sigma_{j+1}.
+                Assert.That(factors.TruncationError, Is.EqualTo(sigma[rank]).Within(1e-8 * sigma[0]), $"{description}, rank {rank}: reported error");
+                Assert.That(factors.LeadingSingularValue, Is.EqualTo(sigma[0]).Within(1e-10 * sigma[0]), $"{description}, rank {rank}: sigma_1");
                 // P = U S^1/2 and Q = S^1/2 V^T, so P^T P = Q Q^T = S_j.
                 var s = Matrix<double>.Build.DenseOfDiagonalArray(sigma[..rank]);
                 var p = TestMatrices.ToMathNet(factors.P);
