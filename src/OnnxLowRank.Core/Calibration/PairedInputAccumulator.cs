@@ -17,6 +17,8 @@ internal sealed class PairedInputAccumulator
     private readonly double[][] _compressedSums;
     private readonly double[][] _originalSums;
     private long _count;
+    private RowMajorMatrix? _x;
+    private RowMajorMatrix? _xPrime;
 
     public PairedInputAccumulator(CompressibleLayer layer, int layerIndex)
     {
@@ -42,18 +44,21 @@ internal sealed class PairedInputAccumulator
         var total = _layout.VectorCount(original.Shape);
         var indices = SampleSelection.Choose(total, options.MaxVectorsPerBatch, SampleSelection.For(options.Seed, _layerIndex, batchIndex));
         if (indices.Length == 0) return;
-        var x = new RowMajorMatrix(_columns, indices.Length);
-        var xPrime = new RowMajorMatrix(_columns, indices.Length);
+        var x = Scratch.Vectors(ref _x, _columns, indices.Length);
+        var xPrime = Scratch.Vectors(ref _xPrime, _columns, indices.Length);
         for (var group = 0; group < _crossSums.Length; group++)
         {
-            _layout.Fill(original, group, indices, x);
-            _layout.Fill(compressed, group, indices, xPrime);
-            backend.AddRowGram(xPrime, _compressedGrams[group]);
-            var cross = backend.Multiply(x, false, xPrime, true).Values;
-            var crossSum = _crossSums[group];
-            for (var i = 0; i < cross.Length; i++) crossSum[i] += cross[i];
-            AddRowTotals(x, _originalSums[group]);
-            AddRowTotals(xPrime, _compressedSums[group]);
+            // Each step in two halves side by side keeps two cores busy even when a wave refits a single layer (most
+            // waves of a ResNet), where the caller's loop over layers would leave one idle.
+            Parallel.Invoke(
+                () => _layout.Fill(original, group, indices, x),
+                () => _layout.Fill(compressed, group, indices, xPrime));
+            Parallel.Invoke(
+                () => backend.AddRowGram(xPrime, _compressedGrams[group]),
+                () => backend.AddRowProduct(x, xPrime, _crossSums[group]));
+            Parallel.Invoke(
+                () => AddRowTotals(x, _originalSums[group]),
+                () => AddRowTotals(xPrime, _compressedSums[group]));
         }
         _count += indices.Length;
     }

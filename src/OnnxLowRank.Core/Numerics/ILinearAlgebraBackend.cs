@@ -9,6 +9,9 @@ public interface ILinearAlgebraBackend : ISymmetricEigenSolver
     /// <summary>target += A A^T, where target is a full symmetric A.Rows x A.Rows row-major matrix (both triangles are updated).</summary>
     void AddRowGram(RowMajorMatrix a, double[] target);
 
+    /// <summary>target += A B^T, where target is A.Rows x B.Rows row-major; no product is allocated.</summary>
+    void AddRowProduct(RowMajorMatrix a, RowMajorMatrix b, double[] target);
+
     /// <summary>A^T A, a full symmetric A.Columns x A.Columns row-major matrix.</summary>
     double[] ColumnGram(RowMajorMatrix a);
 

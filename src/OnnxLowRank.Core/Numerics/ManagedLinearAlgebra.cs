@@ -34,6 +34,19 @@ public sealed class ManagedLinearAlgebra : ILinearAlgebraBackend
 
     public void AddRowGram(RowMajorMatrix a, double[] target) => ManagedGram.AddRowGram(a.Values, a.Rows, a.Columns, target);
 
+    public void AddRowProduct(RowMajorMatrix a, RowMajorMatrix b, double[] target)
+    {
+        var (m, k, n) = ProductShape.Of(a, false, b, true);
+        ProductShape.CheckTarget(m, n, target);
+        // Rows of A against rows of B: both contiguous.
+        Parallel.For(0, m, i =>
+        {
+            var row = a.Values.AsSpan(i * k, k);
+            for (var j = 0; j < n; j++)
+                target[i * n + j] += ManagedGram.Dot(row, b.Values.AsSpan(j * k, k));
+        });
+    }
+
     public double[] ColumnGram(RowMajorMatrix a)
     {
         var target = new double[checked(a.Columns * a.Columns)];

@@ -113,6 +113,15 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         Call(() => Syrk(Transpose, n, k, a.Values, target));
     }
 
+    public void AddRowProduct(RowMajorMatrix a, RowMajorMatrix b, double[] target)
+    {
+        var (m, k, n) = ProductShape.Of(a, false, b, true);
+        ProductShape.CheckTarget(m, n, target);
+        if (m == 0 || n == 0 || k == 0)
+            return;
+        Call(() => Gemm(a, false, b, true, target, m, n, k, beta: 1));
+    }
+
     public double[] ColumnGram(RowMajorMatrix a)
     {
         int n = a.Columns, k = a.Rows;
@@ -129,7 +138,8 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         var c = new RowMajorMatrix(m, n);
         if (m == 0 || n == 0 || k == 0)
             return c;
-        return Call(() => Gemm(a, transposeA, b, transposeB, c, k));
+        Call(() => Gemm(a, transposeA, b, transposeB, c.Values, m, n, k, beta: 0));
+        return c;
     }
 
     /// <summary>Runs a native call under the concurrency rule described on the class.</summary>
@@ -174,13 +184,14 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         return values;
     }
 
-    private RowMajorMatrix Gemm(RowMajorMatrix a, bool transposeA, RowMajorMatrix b, bool transposeB, RowMajorMatrix c, int k)
+    /// <summary>C = op(A) op(B) + beta C for the m x n row-major C.</summary>
+    private double[] Gemm(RowMajorMatrix a, bool transposeA, RowMajorMatrix b, bool transposeB, double[] c, int m, int n, int k, double beta)
     {
         // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, and row-major buffers are the transposes.
         byte tb = transposeB ? Transpose : NoTranspose, ta = transposeA ? Transpose : NoTranspose;
-        int m = c.Rows, n = c.Columns, ldb = b.Columns, lda = a.Columns, ldc = n;
-        double alpha = 1, beta = 0;
-        fixed (double* pa = a.Values, pb = b.Values, pc = c.Values)
+        int ldb = b.Columns, lda = a.Columns, ldc = n;
+        double alpha = 1;
+        fixed (double* pa = a.Values, pb = b.Values, pc = c)
             library.Dgemm(&tb, &ta, &n, &m, &k, &alpha, pb, &ldb, pa, &lda, &beta, pc, &ldc, 1, 1);
         return c;
     }

@@ -11,4 +11,11 @@ internal static class ProductShape
             throw new ArgumentException($"Cannot multiply {m} x {k} by {kb} x {n}.");
         return (m, k, n);
     }
+
+    /// <summary>Throws unless <paramref name="target"/> holds an m x n matrix.</summary>
+    public static void CheckTarget(int m, int n, double[] target)
+    {
+        if (target.Length != (long)m * n)
+            throw new ArgumentException($"An {m} x {n} target needs {(long)m * n} values, got {target.Length}.", nameof(target));
+    }
 }

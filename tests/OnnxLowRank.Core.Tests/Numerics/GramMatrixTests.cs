@@ -53,4 +53,21 @@ public class GramMatrixTests
         }
         Assert.That(backend.Multiply(new RowMajorMatrix(3, 0), false, new RowMajorMatrix(0, 4), false).Values, Is.All.EqualTo(0.0));
     }
+
+    [TestCaseSource(typeof(Backends), nameof(Backends.Names))]
+    public void RowProductsAccumulate(string backendName)
+    {
+        var backend = Backends.Get(backendName);
+        var random = new Random(9);
+        var a = TestMatrices.Gaussian(random, 37, 53);
+        var b = TestMatrices.Gaussian(random, 29, 53);
+        var start = TestMatrices.Gaussian(random, 37, 29);
+        var target = (double[])start.Values.Clone();
+        backend.AddRowProduct(a, b, target);
+        var expected = (TestMatrices.ToMathNet(start) + TestMatrices.ToMathNet(a) * TestMatrices.ToMathNet(b).Transpose()).ToRowMajorArray();
+        Assert.That(target, Is.EqualTo(expected).Within(1e-12));
+        backend.AddRowProduct(new RowMajorMatrix(37, 0), new RowMajorMatrix(29, 0), target);
+        Assert.That(target, Is.EqualTo(expected).Within(1e-12), "an empty product adds nothing");
+        Assert.Throws<ArgumentException>(() => backend.AddRowProduct(a, b, new double[37 * 28]));
+    }
 }
