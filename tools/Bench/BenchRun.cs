@@ -60,7 +60,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
 
         results.Problems.AddRange(SanityChecks.Of(results));
         Stamp(results, clock);
-        var targets = Targets.Evaluate(results);
+        var targets = Targets.Evaluate(results, complete: true);
         Publish(results, targets, repository, reportFolder, inProgress: null);
         Summarize(results, targets);
         return results.Problems.Count == 0 ? 0 : 1;
@@ -76,7 +76,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
     private void Checkpoint(BenchResults results, Repository repository, string reportFolder, Stopwatch clock, string progress)
     {
         Stamp(results, clock);
-        Publish(results, Targets.Evaluate(results), repository, reportFolder, inProgress: progress);
+        Publish(results, Targets.Evaluate(results, complete: false), repository, reportFolder, inProgress: progress);
     }
 
     /// <summary>Compression cost with every method, then latency of the alds compressions; compressed files are deleted once measured.</summary>
@@ -127,9 +127,10 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
             budgets.Add("flops");
         foreach (var budget in budgets)
         {
+            var clock = Stopwatch.StartNew();
             var sweep = QualitySweep.Run(children, scratch, reportFolder, repository, model, budget, plan.SweepKeeps, plan.SweepLimit);
             results.Sweeps.Add(sweep);
-            console.WriteLine($"  sweep {model.Name} {budget}: {sweep.Points.Count()} points{(sweep.Failures.Count > 0 ? ", FAILED: " + string.Join("; ", sweep.Failures) : "")}");
+            console.WriteLine($"  sweep {model.Name} {budget}: {sweep.Points.Count()} points in {Text.Fixed(clock.Elapsed.TotalSeconds, 0)} s{(sweep.Failures.Count > 0 ? ", FAILED: " + string.Join("; ", sweep.Failures) : "")}");
         }
     }
 
