@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Rewrites;
 
 namespace OnnxLowRank.Cli.Reports;
 
@@ -46,7 +47,8 @@ public sealed record CompressionSection(
         result.Analysis.BudgetFlops,
         result.BudgetFlopsAfter,
         result.Compression.Layers.Select(l => new CompressedLayer(
-            l.NodeName, l.Kind.ToString(), l.SliceCount, l.Rank, l.OriginalParameters, l.NewParameters, l.RelativeError)).ToList(),
+            l.NodeName, l.Kind.ToString(), l.SliceCount, l.Rank, l.OriginalParameters, l.NewParameters, l.RelativeError,
+            l.Order == FactorOrder.InputFirst ? "input-first" : "kernel-first")).ToList(),
         result.Compression.Skipped.Select(SkippedEntry.From).ToList(),
         result.Timing?.Select(t => new LayerTimingEntry(t.Name, t.OriginalMilliseconds, t.ChosenMilliseconds, t.SliceCount, t.Rank, t.IsWhole ? "whole" : "factorized", t.Reason)).ToList());
 }
@@ -60,4 +62,6 @@ public sealed record LayerTimingEntry(string Name, double OriginalMs, double? Ch
 /// <param name="SliceCount">k, the channel slices (1 = plain SVD).</param>
 /// <param name="Rank">j, the rank per slice.</param>
 /// <param name="RelativeError">||W - W^||_2 / ||W||_2 of the factorized weight.</param>
-public sealed record CompressedLayer(string Name, string Op, int SliceCount, int Rank, long OriginalParameters, long NewParameters, double RelativeError);
+/// <param name="Order">kernel-first (the k x k Conv, then a 1x1) or input-first (a 1x1 Conv, then the k x k).</param>
+public sealed record CompressedLayer(string Name, string Op, int SliceCount, int Rank, long OriginalParameters, long NewParameters, double RelativeError,
+    string Order);

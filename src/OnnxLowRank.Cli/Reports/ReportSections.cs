@@ -93,7 +93,7 @@ public static class ReportSections
             : "";
         var rows = c.Layers.Select(l => (IReadOnlyList<string>)
         [
-            l.Name, l.Op, l.SliceCount.ToString(), l.Rank.ToString(), ReportText.Count(l.OriginalParameters), ReportText.Count(l.NewParameters),
+            l.Name, l.Order == "input-first" ? $"{l.Op}, 1x1 first" : l.Op, l.SliceCount.ToString(), l.Rank.ToString(), ReportText.Count(l.OriginalParameters), ReportText.Count(l.NewParameters),
             ReportText.Percent((double)l.NewParameters / l.OriginalParameters), ReportText.Scientific(l.RelativeError),
         ]).ToList();
         var names = c.Layers.Select(l => l.Name).ToList();

@@ -219,10 +219,13 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             : throw new ArgumentException($"An energy threshold is ARSVD's rule; method '{options.Method}' needs --keep-params or --keep-flops.", nameof(options));
     }
 
-    /// <summary>Whitened factors when the analysis carries calibration statistics, plain weight SVD otherwise.</summary>
+    /// <summary>
+    /// Whitened factors when the analysis carries calibration statistics, plain weight SVD otherwise; a timed
+    /// (latency-aware) analysis measured kernel-first pairs, so its Convs keep that order.
+    /// </summary>
     private static ILayerFactorizer FactorizerFor(ModelAnalysis analysis) => analysis.Calibration is { } calibration
         ? new WhitenedFactorizer(calibration.Layers, calibration.RelativeRidge, calibration.CorrectBias)
-        : new WeightSvdFactorizer();
+        : new WeightSvdFactorizer(chooseFactorOrder: !analysis.IsTimed);
 
     private IModelRunner RunnerForCalibration(PipelineOptions options) => runner
         ?? throw new ArgumentException("Calibration data needs a model runner to run it through the model.", nameof(options));

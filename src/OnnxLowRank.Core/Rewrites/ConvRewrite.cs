@@ -25,6 +25,7 @@ internal static class ConvRewrite
 {
     public static IReadOnlyList<NodeProto> Rewrite(RewriteScope scope)
     {
+        if (scope.Factors.Order == FactorOrder.InputFirst) return RewriteInputFirst(scope);
         var node = scope.Layer.Node;
         var geometry = scope.Factors.Geometry;
         int g = geometry.Groups, k = scope.Factors.SliceCount, j = scope.Factors.Rank;
@@ -54,6 +55,34 @@ internal static class ConvRewrite
         var bias = BiasCorrection.ConvBias(scope, node);
         var second = scope.Node("Conv", "second", bias is not null ? [hidden, p, bias] : [hidden, p], node.Output[0],
             RewriteScope.Ints("kernel_shape", kernel.Select(_ => 1L)), RewriteScope.Int("group", g));
+        return [first, second];
+    }
+
+    /// <summary>
+    /// x -> Conv 1x1 by Q (j, c, 1..1), no bias -> Conv by P folded to (f, j, kernel) with the layer's attributes and
+    /// bias -> y (<see cref="InputFirstConv"/>). P's row o K + t, column r is the folded weight's [o, r, t].
+    /// </summary>
+    private static IReadOnlyList<NodeProto> RewriteInputFirst(RewriteScope scope)
+    {
+        var node = scope.Layer.Node;
+        var geometry = scope.Factors.Geometry;
+        var factors = scope.Factors[0, 0];
+        int j = scope.Factors.Rank, f = geometry.OutputChannels, size = geometry.KernelSize;
+        var kernel = geometry.KernelShape.Select(d => (long)d).ToArray();
+        var folded = new double[(long)f * j * size];
+        for (var o = 0; o < f; o++)
+            for (var r = 0; r < j; r++)
+                for (var t = 0; t < size; t++)
+                    folded[((long)o * j + r) * size + t] = factors.P[o * size + t, r];
+
+        var q = scope.AddInitializer("Q", [j, geometry.InputChannels, .. kernel.Select(_ => 1L)], factors.Q.Values);
+        var p = scope.AddInitializer("P", [f, j, .. kernel], folded);
+        var hidden = scope.Name("hidden");
+        var first = scope.Node("Conv", "first", [node.Input[0], q], hidden, RewriteScope.Ints("kernel_shape", kernel.Select(_ => 1L)));
+        var bias = BiasCorrection.ConvBias(scope, node);
+        var second = scope.Node("Conv", "second", bias is not null ? [hidden, p, bias] : [hidden, p], node.Output[0]);
+        // Kernel, pads (or auto_pad), strides and dilations stay with the spatial conv, which is the second here.
+        second.Attribute.AddRange(node.Attribute.Select(a => a.Clone()));
         return [first, second];
     }
 }

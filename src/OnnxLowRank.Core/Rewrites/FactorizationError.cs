@@ -11,6 +11,7 @@ public static class FactorizationError
 {
     public static double Relative(WeightMatrixView weight, LayerFactorization factors)
     {
+        if (factors.Order == FactorOrder.InputFirst) return InputFirst(weight, factors);
         var g = weight.Geometry;
         double error = 0, norm = 0;
         for (var group = 0; group < g.Groups; group++)
@@ -53,6 +54,22 @@ public static class FactorizationError
     /// </summary>
     private static (double Error, double Norm)? KnownTruncation(LayerFactorization factors, int group) =>
         factors.SliceCount == 1 && factors[group, 0] is { TruncationError: { } error, LeadingSingularValue: { } norm } ? (error, norm) : null;
+
+    /// <summary>
+    /// The same measure for an input-first pair: its weight folded back to f x (c K), so that both orders'
+    /// errors are relative to the same matrix and compare. (Its own truncation error, sigma_{j+1} of W_B, is of the
+    /// other unfolding.)
+    /// </summary>
+    private static double InputFirst(WeightMatrixView weight, LayerFactorization factors)
+    {
+        var g = weight.Geometry;
+        var w = weight.Group(0);
+        var product = InputFirstConv.Product(factors[0, 0], g.OutputChannels, g.InputChannels, g.KernelSize);
+        for (var i = 0; i < w.Values.Length; i++) product.Values[i] = w.Values[i] - product.Values[i];
+        var norm = SpectralNorm.Of(w);
+        var error = SpectralNorm.Of(product);
+        return norm == 0 ? error : error / norm;
+    }
 
     /// <summary>||W_g||_2 when the group is one slice whose factorization found its sigma_1; else null.</summary>
     private static double? KnownNorm(LayerFactorization factors, int group) =>

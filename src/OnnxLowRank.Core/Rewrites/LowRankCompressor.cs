@@ -92,7 +92,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
                     released.Add(layer.WeightInput);
                     released.Add(layer.ConstantName);
                     outcomes.Add(new LayerOutcome(layer.NodeName, layer.Kind, factors[i].SliceCount, factors[i].Rank,
-                        layer.Geometry.OriginalParameters, factors[i].Parameters, errors[i]));
+                        layer.Geometry.OriginalParameters, factors[i].Parameters, errors[i], factors[i].Order));
                 }
             }
             GraphSplice.Apply(graph, replacements, initializers, released);

@@ -3,8 +3,17 @@ using OnnxLowRank.Core.Numerics;
 
 namespace OnnxLowRank.Core.Rewrites;
 
-/// <summary>Factors every slice of every group by its own truncated SVD: P = U_j S_j^1/2, Q = S_j^1/2 V_j^T.</summary>
-public sealed class WeightSvdFactorizer : ILayerFactorizer
+/// <summary>
+/// Factors every slice of every group by its own truncated SVD: P = U_j S_j^1/2, Q = S_j^1/2 V_j^T. Where a Conv
+/// allows both factor orders at the same size and FLOPs (<see cref="InputFirstConv.Allows"/>), both are computed
+/// and the one with the smaller error ||W - W^||_2 / ||W||_2 is kept: the allocation's error bound, that of the
+/// kernel-first order, then still holds.
+/// </summary>
+/// <param name="chooseFactorOrder">
+/// False keeps every Conv kernel-first: latency-aware allocation times kernel-first pairs, and its promise that no
+/// kept pair is slower than its layer is about those.
+/// </param>
+public sealed class WeightSvdFactorizer(bool chooseFactorOrder = true) : ILayerFactorizer
 {
     public string Name => "svd";
 
@@ -15,6 +24,9 @@ public sealed class WeightSvdFactorizer : ILayerFactorizer
         for (var group = 0; group < g.Groups; group++)
             for (var slice = 0; slice < sliceCount; slice++)
                 factors.Add(TruncatedSvd.Factor(weight.Slice(group, slice, sliceCount), rank));
-        return new LayerFactorization(g, sliceCount, rank, factors);
+        var kernelFirst = new LayerFactorization(g, sliceCount, rank, factors);
+        if (!chooseFactorOrder || !InputFirstConv.Allows(layer, sliceCount)) return kernelFirst;
+        var inputFirst = InputFirstConv.Factorize(weight, rank);
+        return FactorizationError.Relative(weight, inputFirst) < FactorizationError.Relative(weight, kernelFirst) ? inputFirst : kernelFirst;
     }
 }

@@ -18,7 +18,8 @@ public sealed class WhitenedFactorizer(
 {
     public const string FactorizerName = "whitened";
 
-    private static readonly WeightSvdFactorizer WeightOnly = new();
+    // Kernel-first, as the spectra the allocator had for such a layer were.
+    private static readonly WeightSvdFactorizer WeightOnly = new(chooseFactorOrder: false);
 
     public string Name => FactorizerName;
 
