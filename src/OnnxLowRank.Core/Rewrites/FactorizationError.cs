@@ -62,12 +62,11 @@ public static class FactorizationError
     /// </summary>
     private static double InputFirst(WeightMatrixView weight, LayerFactorization factors)
     {
-        var g = weight.Geometry;
         var w = weight.Group(0);
-        var product = InputFirstConv.Product(factors[0, 0], g.OutputChannels, g.InputChannels, g.KernelSize);
-        for (var i = 0; i < w.Values.Length; i++) product.Values[i] = w.Values[i] - product.Values[i];
         var norm = SpectralNorm.Of(w);
-        var error = SpectralNorm.Of(product);
+        // In place: one decoded copy of the weight and one product at a time (19 MB each for resnet50's widest 3x3 Convs).
+        InputFirstConv.SubtractProduct(w, factors[0, 0], weight.Geometry.KernelSize);
+        var error = SpectralNorm.Of(w);
         return norm == 0 ? error : error / norm;
     }
 

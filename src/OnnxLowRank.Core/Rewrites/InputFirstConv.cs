@@ -57,16 +57,15 @@ public static class InputFirstConv
         return unfolded;
     }
 
-    /// <summary>The weight the input-first pair computes, P Q folded back to the f x (c K) layout.</summary>
-    public static RowMajorMatrix Product(LowRankFactors factors, int outputs, int inputs, int kernelSize)
+    /// <summary>W_A -= P Q folded back to the f x (c K) layout: the weight the input-first pair computes.</summary>
+    public static void SubtractProduct(RowMajorMatrix kernelFirst, LowRankFactors factors, int kernelSize)
     {
         var product = LinearAlgebra.Default.Multiply(factors.P, false, factors.Q, false);
-        var folded = new RowMajorMatrix(outputs, inputs * kernelSize);
+        int outputs = kernelFirst.Rows, inputs = factors.Q.Columns;
         for (var o = 0; o < outputs; o++)
             for (var c = 0; c < inputs; c++)
                 for (var t = 0; t < kernelSize; t++)
-                    folded[o, c * kernelSize + t] = product[o * kernelSize + t, c];
-        return folded;
+                    kernelFirst[o, c * kernelSize + t] -= product[o * kernelSize + t, c];
     }
 
     private static long[]? Ints(CompressibleLayer layer, string name) =>
