@@ -28,10 +28,11 @@ internal sealed class ConvPatchLayout : InputVectorLayout
         _inputChannels = geometry.InputChannels;
         _kernel = geometry.KernelShape.ToArray();
         var rank = _kernel.Length;
-        _strides = Ints(layer, "strides") ?? Enumerable.Repeat(1L, rank).ToArray();
-        _dilations = Ints(layer, "dilations") ?? Enumerable.Repeat(1L, rank).ToArray();
-        _pads = Ints(layer, "pads");
-        _autoPad = layer.Node.Attribute.FirstOrDefault(a => a.Name == "auto_pad") is { } a ? a.S.ToStringUtf8() : "NOTSET";
+        var attributes = ConvAttributes.Of(layer);
+        _strides = attributes.Strides ?? Enumerable.Repeat(1L, rank).ToArray();
+        _dilations = attributes.Dilations ?? Enumerable.Repeat(1L, rank).ToArray();
+        _pads = attributes.Pads;
+        _autoPad = attributes.AutoPad;
         if (_strides.Length != rank || _dilations.Length != rank || (_pads is not null && _pads.Length != 2 * rank))
             throw new InvalidModelException($"Conv strides, dilations or pads do not match its {rank}-D kernel.", subject: _layerName);
     }
@@ -125,7 +126,4 @@ internal sealed class ConvPatchLayout : InputVectorLayout
         }
         return (padBegin, outSize);
     }
-
-    private static long[]? Ints(CompressibleLayer layer, string name) =>
-        layer.Node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.Ints.ToArray() : null;
 }

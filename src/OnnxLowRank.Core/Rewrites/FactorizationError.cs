@@ -11,7 +11,8 @@ public static class FactorizationError
 {
     public static double Relative(WeightMatrixView weight, LayerFactorization factors)
     {
-        if (factors.Order == FactorOrder.InputFirst) return InputFirst(weight, factors);
+        if (factors.MeasuredRelativeError is { } measured) return measured;
+        if (factors.Order == FactorOrder.InputFirst) return InputFirst(weight, factors[0, 0]);
         var g = weight.Geometry;
         double error = 0, norm = 0;
         for (var group = 0; group < g.Groups; group++)
@@ -60,12 +61,12 @@ public static class FactorizationError
     /// errors are relative to the same matrix and compare. (Its own truncation error, sigma_{j+1} of W_B, is of the
     /// other unfolding.)
     /// </summary>
-    private static double InputFirst(WeightMatrixView weight, LayerFactorization factors)
+    internal static double InputFirst(WeightMatrixView weight, LowRankFactors factors)
     {
         var w = weight.Group(0);
         var norm = SpectralNorm.Of(w);
         // In place: one decoded copy of the weight and one product at a time (19 MB each for resnet50's widest 3x3 Convs).
-        InputFirstConv.SubtractProduct(w, factors[0, 0], weight.Geometry.KernelSize);
+        InputFirstConv.SubtractProduct(w, factors, weight.Geometry.KernelSize);
         var error = SpectralNorm.Of(w);
         return norm == 0 ? error : error / norm;
     }

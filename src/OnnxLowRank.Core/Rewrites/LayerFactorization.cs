@@ -41,6 +41,12 @@ public sealed class LayerFactorization
     /// <summary>Which factor holds a Conv's kernel; always kernel-first for Gemm and MatMul.</summary>
     public FactorOrder Order { get; }
 
+    /// <summary>
+    /// ||W - W^||_2 / ||W||_2 when it was measured with the factors (an input-first pair is measured to choose its
+    /// order), so that <see cref="FactorizationError"/> does not form the residual again; null otherwise.
+    /// </summary>
+    public double? MeasuredRelativeError { get; init; }
+
     /// <summary>k: channel slices per group.</summary>
     public int SliceCount { get; }
 

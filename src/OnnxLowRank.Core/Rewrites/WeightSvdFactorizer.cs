@@ -26,13 +26,11 @@ public sealed class WeightSvdFactorizer(bool chooseFactorOrder = true) : ILayerF
                 factors.Add(TruncatedSvd.Factor(weight.Slice(group, slice, sliceCount), rank));
         var kernelFirst = new LayerFactorization(g, sliceCount, rank, factors);
         if (!chooseFactorOrder || !InputFirstConv.Allows(layer, sliceCount)) return kernelFirst;
-        // Each step decodes the weight again; its temporaries go before the next, or two layers at a time raised
-        // resnet50's peak by a sixth.
+        // Each order decodes the weight again; the temporaries of one go before the next, or two layers at a time
+        // raised resnet50's peak by a sixth.
         LargeTemporaries.Release();
         var inputFirst = InputFirstConv.Factorize(weight, rank);
         LargeTemporaries.Release();
-        var inputFirstError = FactorizationError.Relative(weight, inputFirst);
-        LargeTemporaries.Release();
-        return inputFirstError < FactorizationError.Relative(weight, kernelFirst) ? inputFirst : kernelFirst;
+        return inputFirst.MeasuredRelativeError < FactorizationError.Relative(weight, kernelFirst) ? inputFirst : kernelFirst;
     }
 }

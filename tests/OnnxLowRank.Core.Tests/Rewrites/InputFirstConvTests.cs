@@ -63,7 +63,7 @@ public class InputFirstConvTests
     }
 
     [Test]
-    public void LatencyAwareAndDataAwareFactorizersKeepTheKernelFirstOrder()
+    public void WithoutTheChoiceEveryConvStaysKernelFirst()
     {
         var u = Matrix<double>.Build.Dense(Channels * 9, 2, RandomValues.Normal(31, Channels * 9 * 2));
         var v = Matrix<double>.Build.Dense(2, Channels, RandomValues.Normal(32, 2 * Channels));
