@@ -2,7 +2,7 @@ namespace OnnxLowRank.Bench;
 
 /// <summary>
 /// The ALDS paper's compress-only (no retraining) curve on ResNet20 / CIFAR-10, read off its plot, as
-/// ../shared/docs/ALGORITHMS.md section 7 records it: share of parameters removed and accuracy change in points.
+/// docs/ALGORITHMS.md section 7 records it: share of parameters removed and accuracy change in points.
 /// </summary>
 internal static class AldsPaperCurve
 {

@@ -156,7 +156,7 @@ internal static class ResultsDocument
     private static string PaperComparison(QualitySweep sweep)
     {
         var text = new StringBuilder();
-        text.AppendLine("Beside the ALDS paper's compress-only curve (ResNet20 on CIFAR-10, read off its plot; `../shared/docs/ALGORITHMS.md` section 7). " +
+        text.AppendLine("Beside the ALDS paper's compress-only curve (ResNet20 on CIFAR-10, read off its plot; [ALGORITHMS.md](ALGORITHMS.md) section 7). " +
             "Different network and data set, so only the shape compares: how much can go before accuracy falls.");
         text.AppendLine();
         var table = new MarkdownTable("parameters removed", "ALDS paper, ResNet20 (removed: change)", "ours, alds weight-only", "ours, auto + calibration");
