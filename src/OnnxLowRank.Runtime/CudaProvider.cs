@@ -1,10 +1,36 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace OnnxLowRank.Runtime;
 
-/// <summary>What a user needs for the CUDA execution provider, said with every CUDA failure.</summary>
+/// <summary>
+/// The CUDA execution provider of the official package. The default (CPU) build has no CUDA provider; the
+/// GPU build (<c>-p:OnnxRuntimeFlavour=Gpu</c>) carries it, and it loads only where CUDA 13 and cuDNN 9 are
+/// installed. Either way a failure becomes one <see cref="OnnxRuntimeException"/> that says what is missing.
+/// </summary>
 internal static class CudaProvider
 {
     public const string Advice =
-        "the CUDA execution provider needs libonnxruntime_providers_shared and libonnxruntime_providers_cuda of the same " +
-        "ONNX Runtime version beside the library (as in the onnxruntime-gpu release), plus CUDA and cuDNN; " +
-        "point ONNXRUNTIME_LIB at such a build, or use the CPU provider";
+        "--ep cuda needs the GPU build of this tool (build or pack it with -p:OnnxRuntimeFlavour=Gpu, which brings " +
+        "Microsoft.ML.OnnxRuntime.Gpu.Linux or .Gpu.Windows and libonnxruntime_providers_cuda), an NVIDIA driver, " +
+        "CUDA 13.x (libcudart.so.13, libcublas.so.13) and cuDNN 9.x on the library path; or use --ep cpu";
+
+    /// <summary>Appends CUDA on <paramref name="deviceId"/>; operators CUDA lacks fall back to the CPU.</summary>
+    public static void Append(SessionOptions options, int deviceId)
+    {
+        try
+        {
+            OnnxRuntimeSessions.Translated(() =>
+            {
+                options.AppendExecutionProvider_CUDA(deviceId);
+                return true;
+            }, filePath: null, Advice);
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            // The CPU package's library does not export the CUDA entry point at all.
+            throw new OnnxRuntimeException(ErrorCode.Fail,
+                $"this build of ONNX Runtime ({OnnxRuntimeEnvironment.Version}, providers: {string.Join(", ", OnnxRuntimeEnvironment.AvailableProviders)}) has no CUDA execution provider",
+                advice: Advice, inner: e);
+        }
+    }
 }

@@ -24,7 +24,7 @@ public static class MemoryLimit
     {
         get
         {
-            OrtEnv.Instance();
+            _ = OnnxRuntimeEnvironment.Instance;
             lock (Gate) return _applied!.Value;
         }
     }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using OnnxLowRank.Onnx.Errors;
 
 namespace OnnxLowRank.Runtime;
@@ -6,7 +7,7 @@ namespace OnnxLowRank.Runtime;
 /// ONNX Runtime refused or failed something. <see cref="OnnxLowRankException.Reason"/> is ONNX Runtime's
 /// own message; <see cref="ErrorCode"/> is its error code.
 /// </summary>
-public sealed class OnnxRuntimeException(ErrorCode errorCode, string message, string? filePath = null, string? subject = null, string? advice = null,
+public sealed partial class OnnxRuntimeException(ErrorCode errorCode, string message, string? filePath = null, string? subject = null, string? advice = null,
     Exception? inner = null, bool memoryLimitReached = false)
     : OnnxLowRankException(message, filePath, subject, advice, inner)
 {
@@ -22,4 +23,30 @@ public sealed class OnnxRuntimeException(ErrorCode errorCode, string message, st
     public OnnxRuntimeException ForFile(string filePath) => FilePath is not null
         ? this
         : new OnnxRuntimeException(ErrorCode, Reason, filePath, Subject, Advice, this, MemoryLimitReached);
+
+    /// <summary>
+    /// The official package's exception as this project's: its code (which that package keeps internal and
+    /// writes as "[ErrorCode:Name] " before the message) read back, and the arena's refusal explained.
+    /// </summary>
+    internal static OnnxRuntimeException From(Microsoft.ML.OnnxRuntime.OnnxRuntimeException e, string? filePath, string? advice = null)
+    {
+        var match = CodePrefix().Match(e.Message);
+        var code = match.Success ? CodeNamed(match.Groups[1].Value) : ErrorCode.Fail;
+        var message = match.Success ? e.Message[match.Length..] : e.Message;
+        if (!MemoryLimit.IsRefusal(message)) return new OnnxRuntimeException(code, message, filePath, advice: advice, inner: e);
+        var limit = OnnxRuntimeEnvironment.MemoryLimitBytes;
+        return new OnnxRuntimeException(code, $"ONNX Runtime's memory limit of {MemoryLimit.Describe(limit)} was reached: {message}",
+            filePath, advice: MemoryLimit.Advice(limit), inner: e, memoryLimitReached: true);
+    }
+
+    // The managed package names codes 11 and 12 after their old meanings.
+    private static ErrorCode CodeNamed(string name) => name switch
+    {
+        "ShapeInferenceNotRegistered" => ErrorCode.EpFail,
+        "RequirementNotRegistered" => ErrorCode.ModelLoadCanceled,
+        _ => Enum.TryParse<ErrorCode>(name, out var code) ? code : ErrorCode.Fail,
+    };
+
+    [GeneratedRegex(@"^\[ErrorCode:(\w+)\] ")]
+    private static partial Regex CodePrefix();
 }

@@ -27,7 +27,7 @@ public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = n
         var prepared = exposedValues is { Count: > 0 } ? WithExposedOutputs(model, exposedValues) : model;
         var bytes = OnnxModelFile.ToBytes(Bfloat16Shadow.For(prepared));
         using var sessionOptions = _options.CreateSessionOptions();
-        return new OnnxRuntimeModelSession(new InferenceSession(bytes, sessionOptions));
+        return new OnnxRuntimeModelSession(OnnxRuntimeSessions.Open(bytes, sessionOptions), filePath: null);
     }
 
     public IModelSession OpenFile(string path)
@@ -39,7 +39,8 @@ public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = n
         // Prepacking copies every Gemm and MatMul weight into the kernel's layout while the originals are still
         // loaded: for a model opened from its file to be run once or a few times, a second copy of its weights.
         sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
-        return new OnnxRuntimeModelSession(new InferenceSession(Path.GetFullPath(path), sessionOptions));
+        var fullPath = Path.GetFullPath(path);
+        return new OnnxRuntimeModelSession(OnnxRuntimeSessions.Open(fullPath, sessionOptions), fullPath);
     }
 
     /// <summary>A copy of <paramref name="model"/> whose main graph also outputs each exposed value.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxLowRank.Core.Execution;
 using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;
 
@@ -7,10 +8,13 @@ namespace OnnxLowRank.Runtime;
 internal sealed class OnnxRuntimeModelSession : IModelSession
 {
     private readonly InferenceSession _session;
+    private readonly string? _filePath;
 
-    public OnnxRuntimeModelSession(InferenceSession session)
+    /// <param name="filePath">The model file the session was loaded from, named by its run errors; null for a model from memory.</param>
+    public OnnxRuntimeModelSession(InferenceSession session, string? filePath)
     {
         _session = session;
+        _filePath = filePath;
         Inputs = session.InputNames.Select(n => Describe(n, session.InputMetadata[n])).ToArray();
         Outputs = session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n])).ToArray();
     }
@@ -27,7 +31,7 @@ internal sealed class OnnxRuntimeModelSession : IModelSession
         try
         {
             foreach (var tensor in inputs.Values) inputValues.Add(TensorDataConversion.ToOrtValue(tensor));
-            using var results = _session.Run(inputs.Keys.ToArray(), inputValues, names.ToArray());
+            using var results = OnnxRuntimeSessions.Run(_session, inputs.Keys.ToArray(), inputValues, names.ToArray(), _filePath);
             var outputs = new Dictionary<string, TensorData>(names.Count);
             for (var i = 0; i < names.Count; i++) outputs[names[i]] = TensorDataConversion.ToTensorData(results[i], names[i]);
             return outputs;
@@ -42,6 +46,7 @@ internal sealed class OnnxRuntimeModelSession : IModelSession
 
     private static ValueDescriptor Describe(string name, NodeMetadata metadata)
     {
+        if (!metadata.IsTensor) return new ValueDescriptor(name, DataType.Undefined, [], []);
         var shape = metadata.Dimensions.Select(d => d < 0 ? (long?)null : d).ToArray();
         var symbols = metadata.Dimensions
             .Select((d, i) => d < 0 && metadata.SymbolicDimensions[i].Length > 0 ? metadata.SymbolicDimensions[i] : null)

@@ -1,3 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace OnnxLowRank.Runtime;
 
 /// <summary>How <see cref="OnnxRuntimeModelRunner"/> builds its sessions.</summary>
@@ -15,12 +17,10 @@ public sealed record OnnxRuntimeRunnerOptions
 
     internal SessionOptions CreateSessionOptions()
     {
-        var options = new SessionOptions();
+        var options = OnnxRuntimeSessions.Options(IntraOpNumThreads, OptimizationLevel);
         try
         {
-            options.IntraOpNumThreads = IntraOpNumThreads;
-            options.GraphOptimizationLevel = OptimizationLevel;
-            if (Provider == ExecutionProvider.Cuda) options.AppendExecutionProvider_CUDA(DeviceId);
+            if (Provider == ExecutionProvider.Cuda) CudaProvider.Append(options, DeviceId);
             return options;
         }
         catch

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Microsoft.ML.OnnxRuntime;
 using OnnxLowRank.Runtime;
 
 namespace OnnxLowRank.Cli.Tests;
@@ -11,7 +12,7 @@ internal static class ReferenceRun
         var images = Gunzip(RepositoryFiles.TestImages);
         var labels = Gunzip(RepositoryFiles.TestLabels);
         var count = Math.Min((images[4] << 24) | (images[5] << 16) | (images[6] << 8) | images[7], limit ?? int.MaxValue);
-        using var session = new InferenceSession(modelPath);
+        using var session = OnnxRuntimeSessions.Open(modelPath);
         var correct = 0;
         for (var start = 0; start < count; start += batch)
         {
@@ -19,8 +20,8 @@ internal static class ReferenceRun
             var pixels = new float[n * 784];
             for (var i = 0; i < pixels.Length; i++) pixels[i] = (float)((images[16 + (start * 784) + i] / 255.0 - 0.2860) / 0.3530);
             using var input = OrtValue.CreateTensorValueFromMemory(pixels, [n, 1, 28, 28]);
-            using var outputs = session.Run(["input"], [input], ["logits"]);
-            var logits = outputs.First().GetTensorDataAsArray<float>();
+            using var outputs = OnnxRuntimeSessions.Run(session, ["input"], [input], ["logits"]);
+            var logits = outputs.First().GetTensorDataAsSpan<float>().ToArray();
             for (var r = 0; r < n; r++)
             {
                 var best = 0;

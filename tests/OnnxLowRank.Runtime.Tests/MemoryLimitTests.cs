@@ -17,12 +17,12 @@ public class MemoryLimitTests
     {
         // A 1x1 Conv on a 4x4 image, padded by 2^31 rows: an output of 2^31 x 4 floats, 32 GiB.
         var path = WriteModel(PaddedConv(1L << 31));
-        using var session = new InferenceSession(path);
+        using var session = OnnxRuntimeSessions.Open(path);
         using var x = OrtValue.CreateTensorValueFromMemory(new float[16], [1, 1, 4, 4]);
         var peakBefore = PeakResidentBytes();
         var clock = Stopwatch.StartNew();
 
-        var error = Assert.Throws<OnnxRuntimeException>(() => session.Run(["X"], [x], ["Y"]))!;
+        var error = Assert.Throws<OnnxRuntimeException>(() => OnnxRuntimeSessions.Run(session, ["X"], [x], ["Y"], path))!;
 
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(error.MemoryLimitReached, Is.True, error.Message);
@@ -35,13 +35,13 @@ public class MemoryLimitTests
     [Test]
     public void TheSameConvWithPadsThatFitTheCapRunsAndTheSessionStaysUsable()
     {
-        using var session = new InferenceSession(OnnxModelBytes(PaddedConv(1L << 31)));
+        using var session = OnnxRuntimeSessions.Open(OnnxModelBytes(PaddedConv(1L << 31)));
         using var x = OrtValue.CreateTensorValueFromMemory(Enumerable.Range(1, 16).Select(v => (float)v).ToArray(), [1, 1, 4, 4]);
-        Assert.Throws<OnnxRuntimeException>(() => session.Run(["X"], [x], ["Y"]));
+        Assert.Throws<OnnxRuntimeException>(() => OnnxRuntimeSessions.Run(session, ["X"], [x], ["Y"]));
 
         // 2^16 padded rows: 1 MiB of output, well under the cap; the arena refused the earlier request whole, so nothing leaked.
-        using var fitting = new InferenceSession(OnnxModelBytes(PaddedConv(1L << 16)));
-        using var outputs = fitting.Run(["X"], [x], ["Y"]);
+        using var fitting = OnnxRuntimeSessions.Open(OnnxModelBytes(PaddedConv(1L << 16)));
+        using var outputs = OnnxRuntimeSessions.Run(fitting, ["X"], [x], ["Y"]);
         var y = outputs[0].GetTensorDataAsSpan<float>();
         Assert.That(outputs[0].GetTensorTypeAndShape().Shape, Is.EqualTo(new long[] { 1, 1, (1L << 16) + 4, 4 }));
         // Weight 2, bias 0: the padded rows are 0 and the last four rows are twice the input.
@@ -52,7 +52,7 @@ public class MemoryLimitTests
     [Test]
     public void TheCapInForceIsTheOneSetBeforeTheFirstSessionAndCannotChangeAfterwards()
     {
-        using var session = new InferenceSession(OnnxModelBytes(PaddedConv(1)));
+        using var session = OnnxRuntimeSessions.Open(OnnxModelBytes(PaddedConv(1)));
         Assert.That(MemoryLimit.Bytes, Is.EqualTo(EngineMemoryLimit.Bytes));
         Assert.That(() => MemoryLimit.Set(EngineMemoryLimit.Bytes * 2), Throws.InvalidOperationException);
         Assert.That(() => MemoryLimit.Set(EngineMemoryLimit.Bytes), Throws.Nothing);

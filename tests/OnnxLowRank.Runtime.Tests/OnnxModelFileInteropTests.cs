@@ -19,10 +19,10 @@ public class OnnxModelFileInteropTests
         var dataSet = Path.Combine(TestData.Case(suite, name), "test_data_set_0");
         var inputs = TestData.Files(dataSet, "input").Select(TestVectorTensor.Read).ToArray();
         var expected = TestData.Files(dataSet, "output").Select(TestVectorTensor.Read).ToArray();
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var options = OnnxRuntimeSessions.Options(intraOpThreads: 1);
 
-        using var fromPath = new InferenceSession(modelPath, options);
-        using var fromBytes = new InferenceSession(OnnxModelFile.ToBytes(OnnxModelFile.Load(modelPath)), options);
+        using var fromPath = OnnxRuntimeSessions.Open(modelPath, options);
+        using var fromBytes = OnnxRuntimeSessions.Open(OnnxModelFile.ToBytes(OnnxModelFile.Load(modelPath)), options);
 
         Assert.That(fromBytes.InputNames, Is.EqualTo(fromPath.InputNames));
         Assert.That(fromBytes.OutputNames, Is.EqualTo(fromPath.OutputNames));
@@ -40,7 +40,7 @@ public class OnnxModelFileInteropTests
         var values = inputs.Select(i => i.ToOrtValue()).ToArray();
         try
         {
-            using var outputs = session.Run(session.InputNames.Take(values.Length).ToArray(), values, session.OutputNames.ToArray());
+            using var outputs = OnnxRuntimeSessions.Run(session, session.InputNames.Take(values.Length).ToArray(), values, session.OutputNames.ToArray());
             return outputs.Select(o => TestVectorTensor.FromOrtValue(o)!).ToArray();
         }
         finally

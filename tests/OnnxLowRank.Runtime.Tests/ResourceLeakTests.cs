@@ -18,14 +18,14 @@ public class ResourceLeakTests
     [Test]
     public void TenThousandRunsKeepResidentMemoryFlat()
     {
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
-        using var session = new InferenceSession(AddBias().ToByteArray(), options);
+        using var options = OnnxRuntimeSessions.Options(intraOpThreads: 1);
+        using var session = OnnxRuntimeSessions.Open(AddBias().ToByteArray(), options);
         var input = TinyModels.Ramp(Elements, 3);
 
         void RunOnce()
         {
             using var x = OrtValue.CreateTensorValueFromMemory((float[])input.Clone(), [Elements]);
-            using var outputs = session.Run(["X"], [x], ["Y"]);
+            using var outputs = OnnxRuntimeSessions.Run(session, ["X"], [x], ["Y"]);
             if (outputs[0].GetTensorDataAsSpan<float>()[0] != input[0] + 1f) Assert.Fail("wrong result");
         }
 

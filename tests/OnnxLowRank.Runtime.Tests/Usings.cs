@@ -1,1 +1,3 @@
+global using Microsoft.ML.OnnxRuntime;
+global using Microsoft.ML.OnnxRuntime.Tensors;
 global using NUnit.Framework;

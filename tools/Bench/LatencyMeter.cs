@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using OnnxLowRank.Runtime;
 
 namespace OnnxLowRank.Bench;
 
 /// <summary>
-/// Median latency of several models on the same input in ONNX Runtime, through the repository's own binding.
+/// Median latency of several models on the same input in ONNX Runtime, through the official package as the tool sets it up.
 /// The models are interleaved (each round runs every one, starting with a different one each time) so a
 /// change in machine load touches them all alike.
 /// </summary>
@@ -13,8 +15,9 @@ internal static class LatencyMeter
     /// <summary>The median milliseconds per run of each model, in the order given.</summary>
     public static double[] MedianMs(IReadOnlyList<string> modelPaths, int batch, int threads, LatencySettings settings)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
-        var sessions = modelPaths.Select(p => new InferenceSession(p, options)).ToList();
+        using var options = OnnxRuntimeSessions.Options(threads);
+        options.InterOpNumThreads = 1;
+        var sessions = modelPaths.Select(p => OnnxRuntimeSessions.Open(p, options)).ToList();
         var feeds = sessions.Select(s => Feed.For(s, batch)).ToList();
         try
         {
@@ -78,7 +81,7 @@ internal static class LatencyMeter
         public double RunOnce(InferenceSession session)
         {
             var start = Stopwatch.GetTimestamp();
-            using var outputs = session.Run(_names, _values, _outputs);
+            using var outputs = OnnxRuntimeSessions.Run(session, _names, _values, _outputs);
             return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 

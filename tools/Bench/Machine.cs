@@ -12,7 +12,7 @@ internal sealed record Machine(int Cores, string Processor, double MemoryGiB, st
         ProcFileValue("/proc/meminfo", "MemTotal") is { } total && double.TryParse(total.Split(' ')[0], out var kib) ? kib / 1048576 : double.NaN,
         RuntimeInformation.OSDescription,
         Environment.Version.ToString(),
-        OrtEnv.Instance().GetVersionString());
+        OnnxRuntimeEnvironment.Version);
 
     /// <summary>The 1-minute load average (Linux), or null elsewhere; above the core count means other work shared the machine.</summary>
     public static double? LoadAverage()

@@ -37,7 +37,7 @@ for (var i = 0; i < args.Length; i++)
 var folder = Path.Combine(RepositoryRoot(), "models", "cache", "paddleocr");
 var runner = new OnnxRuntimeModelRunner(new OnnxRuntimeRunnerOptions { IntraOpNumThreads = threads });
 var pipeline = new CompressionPipeline(runner);
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, ONNX Runtime {OnnxRuntimeEnvironment.Version}");
 
 foreach (var name in models)
 {

@@ -47,12 +47,12 @@ internal static class ConformanceCase
         if (uncarried is not null)
             return Outcome(Verdict.Unsupported, $"'{uncarried.Name}' holds {(TensorElementType)uncarried.Type.TensorType.ElemType}, which OrtValue does not carry");
 
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var options = OnnxRuntimeSessions.Options(intraOpThreads: 1);
         var upgraded = false;
         InferenceSession session;
         try
         {
-            session = new InferenceSession(modelPath, options);
+            session = OnnxRuntimeSessions.Open(modelPath, options);
         }
         catch (OnnxRuntimeException refused) when (LegacyOpsetUpgrade.DeclaredOpset(model) < LegacyOpsetUpgrade.TargetOpset)
         {
@@ -60,7 +60,7 @@ internal static class ConformanceCase
             if (obstacle is not null) return Outcome(Verdict.Unsupported, $"{obstacle} ({refused.Reason})");
             try
             {
-                session = new InferenceSession(model.ToByteArray(), options);
+                session = OnnxRuntimeSessions.Open(model.ToByteArray(), options);
                 upgraded = true;
             }
             catch (OnnxRuntimeException e)
@@ -111,7 +111,7 @@ internal static class ConformanceCase
         try
         {
             var outputNames = outputs.Take(expected.Count).Select(o => o.Name).ToArray();
-            using var results = session.Run(inputs.Take(values.Length).Select(i => i.Name).ToArray(), values, outputNames);
+            using var results = OnnxRuntimeSessions.Run(session, inputs.Take(values.Length).Select(i => i.Name).ToArray(), values, outputNames);
             for (var j = 0; j < expected.Count; j++)
             {
                 var actual = TestVectorTensor.FromOrtValue(results[j]);

@@ -48,7 +48,7 @@ internal sealed record TestVectorTensor(TensorElementType ElementType, long[] Sh
     {
         TensorElementType.Float => OrtValue.CreateTensorValueFromMemory((float[])Values, Shape),
         TensorElementType.Double => OrtValue.CreateTensorValueFromMemory((double[])Values, Shape),
-        TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory((Half[])Values, Shape),
+        TensorElementType.Float16 => OrtValue.CreateTensorValueFromMemory(MemoryMarshal.Cast<Half, Float16>((Half[])Values).ToArray(), Shape),
         TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory((long[])Values, Shape),
         TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory((int[])Values, Shape),
         TensorElementType.Int16 => OrtValue.CreateTensorValueFromMemory((short[])Values, Shape),
@@ -68,18 +68,18 @@ internal sealed record TestVectorTensor(TensorElementType ElementType, long[] Sh
         var info = value.GetTensorTypeAndShape();
         Array? values = info.ElementDataType switch
         {
-            TensorElementType.Float => value.GetTensorDataAsArray<float>(),
-            TensorElementType.Double => value.GetTensorDataAsArray<double>(),
-            TensorElementType.Float16 => value.GetTensorDataAsArray<Half>(),
-            TensorElementType.Int64 => value.GetTensorDataAsArray<long>(),
-            TensorElementType.Int32 => value.GetTensorDataAsArray<int>(),
-            TensorElementType.Int16 => value.GetTensorDataAsArray<short>(),
-            TensorElementType.Int8 => value.GetTensorDataAsArray<sbyte>(),
-            TensorElementType.UInt8 => value.GetTensorDataAsArray<byte>(),
-            TensorElementType.UInt16 => value.GetTensorDataAsArray<ushort>(),
-            TensorElementType.UInt32 => value.GetTensorDataAsArray<uint>(),
-            TensorElementType.UInt64 => value.GetTensorDataAsArray<ulong>(),
-            TensorElementType.Bool => value.GetTensorDataAsArray<bool>(),
+            TensorElementType.Float => value.GetTensorDataAsSpan<float>().ToArray(),
+            TensorElementType.Double => value.GetTensorDataAsSpan<double>().ToArray(),
+            TensorElementType.Float16 => MemoryMarshal.Cast<Float16, Half>(value.GetTensorDataAsSpan<Float16>()).ToArray(),
+            TensorElementType.Int64 => value.GetTensorDataAsSpan<long>().ToArray(),
+            TensorElementType.Int32 => value.GetTensorDataAsSpan<int>().ToArray(),
+            TensorElementType.Int16 => value.GetTensorDataAsSpan<short>().ToArray(),
+            TensorElementType.Int8 => value.GetTensorDataAsSpan<sbyte>().ToArray(),
+            TensorElementType.UInt8 => value.GetTensorDataAsSpan<byte>().ToArray(),
+            TensorElementType.UInt16 => value.GetTensorDataAsSpan<ushort>().ToArray(),
+            TensorElementType.UInt32 => value.GetTensorDataAsSpan<uint>().ToArray(),
+            TensorElementType.UInt64 => value.GetTensorDataAsSpan<ulong>().ToArray(),
+            TensorElementType.Bool => value.GetTensorDataAsSpan<bool>().ToArray(),
             _ => null,
         };
         return values is null ? null : new TestVectorTensor(info.ElementDataType, info.Shape, values);
