@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace OnnxLowRank.Runtime;
@@ -14,6 +15,9 @@ internal static class CudaProvider
         "Microsoft.ML.OnnxRuntime.Gpu.Linux or .Gpu.Windows and libonnxruntime_providers_cuda), an NVIDIA driver, " +
         "CUDA 13.x (libcudart.so.13, libcublas.so.13) and cuDNN 9.x on the library path; or use --ep cpu";
 
+    // What libonnxruntime_providers_cuda links against (its ELF NEEDED entries) and loads (cuDNN), by soname.
+    private static readonly string[] Dependencies = ["libcuda.so.1", "libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13", "libcurand.so.10", "libcudnn.so.9"];
+
     /// <summary>Appends CUDA on <paramref name="deviceId"/>; operators CUDA lacks fall back to the CPU.</summary>
     public static void Append(SessionOptions options, int deviceId)
     {
@@ -25,6 +29,11 @@ internal static class CudaProvider
                 return true;
             }, filePath: null, Advice);
         }
+        catch (OnnxRuntimeException e) when (OperatingSystem.IsLinux() && Missing() is { Length: > 0 } missing)
+        {
+            // ONNX Runtime says only that the provider library failed to load; name what it could not find.
+            throw new OnnxRuntimeException(e.ErrorCode, $"{e.Reason} (not found on this machine: {string.Join(", ", missing)})", advice: Advice, inner: e);
+        }
         catch (EntryPointNotFoundException e)
         {
             // The CPU package's library does not export the CUDA entry point at all.
@@ -33,4 +42,11 @@ internal static class CudaProvider
                 advice: Advice, inner: e);
         }
     }
+
+    private static string[] Missing() => Dependencies.Where(name =>
+    {
+        if (!NativeLibrary.TryLoad(name, out var handle)) return true;
+        NativeLibrary.Free(handle);
+        return false;
+    }).ToArray();
 }
