@@ -16,7 +16,7 @@ public static class OnnxRuntimeEnvironment
     /// <summary>The environment, created and given its capped arena on first use.</summary>
     public static OrtEnv Instance => Shared.Value;
 
-    /// <summary>The version of the loaded library, e.g. "1.30.0".</summary>
+    /// <summary>The version of the loaded library, e.g. "1.32.0".</summary>
     public static string Version => Instance.GetVersionString();
 
     /// <summary>Execution providers compiled into the loaded library, e.g. CPUExecutionProvider.</summary>
