@@ -1,5 +1,4 @@
 using OnnxLowRank.Core.Execution;
-using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Latency;

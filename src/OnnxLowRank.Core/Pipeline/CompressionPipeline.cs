@@ -1,6 +1,8 @@
 using OnnxLowRank.Core.Allocation;
-using OnnxLowRank.Core.Calibration;
+using OnnxLowRank.Core.Analysis;
+using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
