@@ -1,5 +1,4 @@
 using OnnxLowRank.Core.Allocation;
-using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Layers;
 
 namespace OnnxLowRank.Core.Analysis;

@@ -1,5 +1,4 @@
 using OnnxLowRank.Core.Allocation;
-using OnnxLowRank.Core.Latency;
 
 namespace OnnxLowRank.Core.Analysis;
 

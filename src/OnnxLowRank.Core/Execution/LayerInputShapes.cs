@@ -1,7 +1,6 @@
-using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Onnx.Protos;
 
-namespace OnnxLowRank.Core.Latency;
+namespace OnnxLowRank.Core.Execution;
 
 /// <summary>
 /// The shape and element type of the value each layer reads, from one ONNX Runtime run of the model

@@ -1,9 +1,8 @@
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Analysis;
-using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Onnx.Protos;
 
-namespace OnnxLowRank.Core.Pipeline;
+namespace OnnxLowRank.Core.Latency;
 
 /// <summary>
 /// Allocation on a timed analysis that never keeps a pair slower than its layer. The allocator only sees
@@ -19,16 +18,17 @@ internal static class LatencyAwareAllocation
 {
     private const int RefiningRounds = 4;
 
+    /// <param name="allocate">The allocation on an analysis, under the job's allocator and budget.</param>
     public static (ModelAnalysis Analysis, AllocationResult Allocation, IReadOnlyList<LayerTiming> Timing) Allocate(
-        ModelProto model, ModelAnalysis analysis, IRankAllocator allocator, PipelineOptions options, LayerTimer timer)
+        ModelProto model, ModelAnalysis analysis, Func<ModelAnalysis, AllocationResult> allocate, BudgetKind budget, LayerTimer timer)
     {
         var layers = analysis.Layers.ToArray();
-        var byLatency = options.Budget == BudgetKind.Latency;
+        var byLatency = budget == BudgetKind.Latency;
         var measured = new Dictionary<(string Layer, int SliceCount, int Rank), double>();
         for (var round = 0; ; round++)
         {
             var current = analysis with { Layers = layers };
-            var allocation = CompressionPipeline.Allocate(current, allocator, options);
+            var allocation = allocate(current);
             var chosen = new Dictionary<string, double>();
             var settled = true;
             for (var i = 0; i < layers.Length; i++)
