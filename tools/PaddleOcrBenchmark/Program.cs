@@ -10,8 +10,8 @@
 //   dotnet run -c Release --project tools/PaddleOcrBenchmark -- [--models det,cls] [--keep 0.3,0.4,...] [--threads N]
 
 using System.Globalization;
-using OnnxLowRank.Core.Calibration;
 using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx;

@@ -6,6 +6,7 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using OnnxLowRank.Core.Calibration;
 using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.DataAware;
 
 namespace OnnxLowRank.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using OnnxLowRank.Cli.Reports;
 using OnnxLowRank.Cli.Terminal;
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Analysis;
 using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx;

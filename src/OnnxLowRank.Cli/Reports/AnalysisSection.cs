@@ -1,4 +1,4 @@
-using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Analysis;
 
 namespace OnnxLowRank.Cli.Reports;
 

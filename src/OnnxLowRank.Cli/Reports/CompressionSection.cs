@@ -1,5 +1,6 @@
+using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Pipeline;
-using OnnxLowRank.Core.Rewrites;
 
 namespace OnnxLowRank.Cli.Reports;
 

@@ -1,4 +1,4 @@
-using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Analysis;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Cli.Reports;

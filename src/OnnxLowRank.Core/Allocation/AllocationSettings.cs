@@ -24,7 +24,7 @@ public sealed record AllocationSettings
     /// work on channels in blocks (16 with AVX-512, 8 with AVX2): a factor conv whose channel counts fall off
     /// the block is padded up to it or falls back to a slower kernel with layout conversions around it, so an
     /// off-block rank costs the time of the next block up and more. Null leaves it to the budget (see
-    /// Pipeline.PipelineOptions.ConvRankMultiple): <see cref="ComputeConvRankMultiple"/> for budgets on compute, 1 for size.
+    /// PipelineOptions.ConvRankMultiple): <see cref="ComputeConvRankMultiple"/> for budgets on compute, 1 for size.
     /// </summary>
     public int? ConvRankMultiple { get; init; }
 

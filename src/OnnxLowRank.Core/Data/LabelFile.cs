@@ -1,3 +1,5 @@
+using OnnxLowRank.Core.Execution;
+
 namespace OnnxLowRank.Core.Data;
 
 /// <summary>Class labels, one per sample: an IDX labels file (gzip or not) or a 1-D integer .npy array.</summary>
@@ -20,7 +22,7 @@ public static class LabelFile
     }
 
     /// <summary>The values of a 1-D integer tensor as labels.</summary>
-    public static int[] ToLabels(Execution.TensorData tensor, string path)
+    public static int[] ToLabels(TensorData tensor, string path)
     {
         if (tensor.Shape.Length != 1)
             throw new InvalidInputDataException($"Labels must be a 1-D array, got shape [{string.Join(",", tensor.Shape)}].", path);

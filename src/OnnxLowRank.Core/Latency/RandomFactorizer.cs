@@ -1,6 +1,6 @@
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
-using OnnxLowRank.Core.Rewrites;
 
 namespace OnnxLowRank.Core.Latency;
 

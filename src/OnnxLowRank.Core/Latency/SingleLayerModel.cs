@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;

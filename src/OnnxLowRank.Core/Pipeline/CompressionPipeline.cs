@@ -1,6 +1,8 @@
 using OnnxLowRank.Core.Allocation;
-using OnnxLowRank.Core.Calibration;
+using OnnxLowRank.Core.Analysis;
+using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
@@ -132,7 +134,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         if (analysis.IsTimed)
         {
             var timer = new LayerTimer(runner ?? throw new ArgumentException("A timed analysis needs a model runner to check the chosen pairs.", nameof(options)), options.Latency);
-            (analysis, allocation, timing) = LatencyAwareAllocation.Allocate(model, analysis, allocator, options, timer);
+            (analysis, allocation, timing) = LatencyAwareAllocation.Allocate(
+                model, analysis, current => Allocate(current, allocator, options), options.Budget, timer);
         }
         else
         {

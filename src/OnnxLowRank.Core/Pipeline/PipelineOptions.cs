@@ -1,5 +1,5 @@
 using OnnxLowRank.Core.Allocation;
-using OnnxLowRank.Core.Calibration;
+using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Latency;
 
 namespace OnnxLowRank.Core.Pipeline;
@@ -44,14 +44,14 @@ public sealed record PipelineOptions
 
     /// <summary>
     /// Calibration inputs: when given (a model runner is then required), each layer's input statistics are
-    /// collected, spectra are whitened, layers are factorized by <see cref="Rewrites.WhitenedFactorizer"/>,
+    /// collected, spectra are whitened, layers are factorized by <see cref="WhitenedFactorizer"/>,
     /// and auto picks global-energy. Null compresses on the weights alone.
     /// </summary>
     public CalibrationOptions? Calibration { get; init; }
 
     /// <summary>
     /// With calibration data, refit each layer in graph order to the inputs the already compressed layers before it
-    /// produce (<see cref="Pipeline.SequentialRefit"/>); off, every layer is factorized for the original model's inputs.
+    /// produce (<see cref="SequentialRefit"/>); off, every layer is factorized for the original model's inputs.
     /// </summary>
     public bool RefitSequentially { get; init; } = true;
 

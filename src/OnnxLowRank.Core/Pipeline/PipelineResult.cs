@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Analysis;
 using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;

@@ -1,5 +1,4 @@
 using OnnxLowRank.Core.Execution;
-using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;

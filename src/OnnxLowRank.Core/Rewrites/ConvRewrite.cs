@@ -16,6 +16,7 @@
 // P_cat[g_i * f/g + o, i*j + r] = P_{g_i,i}[o, r], so y_o = sum_i P_{g_i,i} Q_{g_i,i} applied to slice i.
 // With an output shift (data-aware bias correction) the second Conv reads a corrected B (BiasCorrection).
 
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Rewrites;

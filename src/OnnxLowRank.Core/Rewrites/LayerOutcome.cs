@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Layers;
 
 namespace OnnxLowRank.Core.Rewrites;

@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Planning;

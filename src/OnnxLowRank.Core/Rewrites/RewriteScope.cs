@@ -1,4 +1,5 @@
 using System.Globalization;
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;

@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.Execution;
 using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;
 
 namespace OnnxLowRank.Core.Tests.Data;
@@ -8,7 +9,7 @@ public class NpyArrayTests
 {
     private static readonly int[] Base = [0, 1, 2, 3, 4, 5];
 
-    private static Execution.TensorData ReadFixture(string name)
+    private static TensorData ReadFixture(string name)
     {
         using var stream = File.OpenRead(TestFiles.Fixture(name));
         return NpyArray.Read(stream, name);

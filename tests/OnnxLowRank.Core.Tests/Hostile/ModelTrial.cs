@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OnnxLowRank.Core.Analysis;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Core.Publishing;

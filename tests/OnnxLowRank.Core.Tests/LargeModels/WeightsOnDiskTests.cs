@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Core.Publishing;

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;
@@ -29,7 +30,7 @@ public class TrainedModelTruncationTests
         Assert.That(layers, Is.Not.Empty);
         var input = graph.Input.Single(i => graph.Initializer.All(t => t.Name != i.Name));
         long[] shape = [Batch, .. input.Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
-        var feeds = new Dictionary<string, Execution.TensorData>
+        var feeds = new Dictionary<string, TensorData>
         {
             [input.Name] = Tensors.FromDoubles(DataType.Float, shape, RandomValues.Normal(3, RandomValues.Count(shape))),
         };

@@ -13,6 +13,9 @@ internal static class RepositoryFiles
         return path;
     }
 
+    /// <summary>A folder of the repository, e.g. src/OnnxLowRank.Core, for tests that read the sources themselves.</summary>
+    public static string Folder(string relativePath) => Path.Combine(Root(), relativePath);
+
     private static string Root([CallerFilePath] string sourceFile = "")
     {
         for (var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)

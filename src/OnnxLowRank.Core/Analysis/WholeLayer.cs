@@ -1,0 +1,29 @@
+using OnnxLowRank.Core.Allocation;
+
+namespace OnnxLowRank.Core.Analysis;
+
+/// <summary>
+/// A Gemm, MatMul or Conv with a constant weight that stays whole (depthwise, excluded, shared,
+/// not beneficial): it still counts, at full size, in the budget's total and in what is kept.
+/// </summary>
+public sealed record WholeLayer(string Name, string OpType, long Parameters, long? OutputPositions)
+{
+    public long? Flops => OutputPositions * Parameters;
+
+    /// <summary>The layer timed on its own (no pairs) when the analysis was latency-aware, else null.</summary>
+    public LayerLatency? Latency { get; init; }
+
+    /// <summary>The layer as an allocator sees it: no options, so it stays whole and counts at full size.</summary>
+    public AllocationLayer ToAllocationLayer(BudgetKind budget) => new(
+        Name,
+        Parameters,
+        budget == BudgetKind.Flops
+            ? OutputPositions ?? throw new InvalidOperationException($"Layer '{Name}' has no measured output size; FLOP budgets need a model run.")
+            : 1,
+        [])
+    {
+        Latency = Latency?.Profile,
+        CostIsLatency = budget == BudgetKind.Latency
+            && (Latency ?? throw new InvalidOperationException($"Layer '{Name}' was not timed; a latency budget needs latency-aware analysis.")) is not null,
+    };
+}

@@ -1,0 +1,60 @@
+using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Core.Numerics;
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Core.DataAware;
+
+/// <summary>
+/// Runs calibration batches through the engine with every layer's input exposed and accumulates each
+/// layer's input statistics (ALGORITHMS.md section 5), one batch at a time. Memory is one batch's
+/// exposed activations (as the engine returns them) plus, per layer, its c_g * prod(kernel) squared sums.
+/// </summary>
+public static class CalibrationRun
+{
+    /// <param name="progress">Called with the samples done so far and the total, after each batch.</param>
+    public static CalibrationStatistics Collect(
+        ModelProto model, IReadOnlyList<CompressibleLayer> layers, IModelRunner runner, CalibrationOptions options,
+        int maxDegreeOfParallelism = -1, Action<int, int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var graph = model.Graph;
+        var graphInputs = graph.Input.Select(i => i.Name).ToHashSet();
+        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet();
+        var values = layers.Select(l => l.Node.Input[0]).Distinct().ToList();
+        // Graph inputs are read from the feed; graph outputs are returned anyway.
+        var exposed = values.Where(v => !graphInputs.Contains(v) && !graphOutputs.Contains(v)).ToList();
+        var fetched = values.Where(v => !graphInputs.Contains(v)).ToList();
+
+        using var session = runner.Open(model, exposed);
+        var source = options.OpenSource(session.Inputs);
+        if (source.Count == 0)
+            throw new InvalidInputDataException("The calibration data holds no samples.", advice: "give calibration data with at least one sample");
+
+        var accumulators = layers.Select((l, i) => new LayerInputAccumulator(l, i)).ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        var backend = LinearAlgebra.Default;
+        var batchIndex = 0;
+        var samples = 0;
+        foreach (var batch in source.ReadBatches(options.BatchSize))
+        {
+            var outputs = fetched.Count > 0 ? session.Run(batch.Inputs, fetched) : new Dictionary<string, TensorData>();
+            var tensors = values.ToDictionary(v => v, v => new InputValues(graphInputs.Contains(v) ? batch.Inputs[v] : outputs[v]));
+            var index = batchIndex;
+            Parallel.ForEach(accumulators, parallel, a => a.Add(tensors[a.Layer.Node.Input[0]], index, options, backend));
+            batchIndex++;
+            samples += batch.Count;
+            progress?.Invoke(samples, source.Count);
+        }
+        return new CalibrationStatistics(source.Description, samples, accumulators.ToDictionary(a => a.Layer.NodeName, a => a.Result()))
+        {
+            RelativeRidge = options.RelativeRidge,
+            CorrectBias = options.CorrectBias,
+        };
+    }
+}

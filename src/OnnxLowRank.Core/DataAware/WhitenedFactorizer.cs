@@ -1,0 +1,65 @@
+using OnnxLowRank.Core.Factorization;
+using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Core.Numerics;
+
+namespace OnnxLowRank.Core.DataAware;
+
+/// <summary>
+/// SVD-LLM's data-aware factors (ALGORITHMS.md section 5): per group and slice, with S S^T the block's
+/// input second moment, truncate W S = U Sigma V^T instead of W, so that
+/// ||(W - P Q) X||_F^2 = count * sum_{i>j} sigma_i(W S)^2 on the calibration inputs (see <see cref="WhitenedBlock"/>).
+/// A layer without statistics, or a block whose inputs carry no signal, is factorized on its weight alone.
+/// With bias correction, <see cref="LayerFactorization.OutputShift"/> is (W - P Q) mean(x), and the blocks are
+/// whitened by their input covariance (the bias then restores the mean; what is left to minimise is centered).
+/// </summary>
+public sealed class WhitenedFactorizer(
+    IReadOnlyDictionary<string, LayerInputStatistics> statistics, double relativeRidge = Whitening.DefaultRelativeRidge, bool correctBias = true)
+    : ILayerFactorizer
+{
+    public const string FactorizerName = "whitened";
+
+    // Kernel-first, as the spectra the allocator had for such a layer were.
+    private static readonly WeightSvdFactorizer WeightOnly = new(chooseFactorOrder: false);
+
+    public string Name => FactorizerName;
+
+    public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
+    {
+        if (!statistics.TryGetValue(layer.NodeName, out var stats)) return WeightOnly.Factorize(layer, weight, sliceCount, rank);
+        var g = weight.Geometry;
+        if (stats.Groups != g.Groups || stats.Columns != g.GroupColumns)
+            throw new ArgumentException($"The input statistics of '{layer.NodeName}' describe {stats.Groups} groups of {stats.Columns} columns, the weight {g.Groups} of {g.GroupColumns}.", nameof(layer));
+
+        var width = g.SliceColumns(sliceCount);
+        var backend = LinearAlgebra.Default;
+        var factors = new List<LowRankFactors>(g.Groups * sliceCount);
+        for (var group = 0; group < g.Groups; group++)
+            for (var slice = 0; slice < sliceCount; slice++)
+                factors.Add(WhitenedBlock.Factor(weight.Slice(group, slice, sliceCount), stats, group, slice * width, rank, relativeRidge, correctBias, backend));
+        return new LayerFactorization(g, sliceCount, rank, factors)
+        {
+            OutputShift = correctBias && stats.VectorCount > 0 ? OutputShift(weight, stats, factors, sliceCount) : null,
+        };
+    }
+
+    /// <summary>(W - P Q) mu per output channel, summed over a group's slices.</summary>
+    private static double[] OutputShift(WeightMatrixView weight, LayerInputStatistics stats, IReadOnlyList<LowRankFactors> factors, int sliceCount)
+    {
+        var g = weight.Geometry;
+        var width = g.SliceColumns(sliceCount);
+        var shift = new double[g.OutputChannels];
+        for (var group = 0; group < g.Groups; group++)
+        {
+            var mean = stats.Mean(group);
+            for (var slice = 0; slice < sliceCount; slice++)
+            {
+                var mu = mean.AsSpan(slice * width, width);
+                var block = weight.Slice(group, slice, sliceCount);
+                var factored = factors[group * sliceCount + slice].Times(mu);
+                for (var o = 0; o < g.OutputsPerGroup; o++)
+                    shift[group * g.OutputsPerGroup + o] += ManagedGram.Dot(block.Values.AsSpan(o * width, width), mu) - factored[o];
+            }
+        }
+        return shift;
+    }
+}

@@ -1,0 +1,12 @@
+using OnnxLowRank.Core.Layers;
+
+namespace OnnxLowRank.Core.Factorization;
+
+/// <summary>Computes a layer's factors for a given k and j (plain SVD of the weight, or a data-aware variant).</summary>
+public interface ILayerFactorizer
+{
+    /// <summary>Short name written into rewritten nodes' doc strings, e.g. "svd".</summary>
+    string Name { get; }
+
+    LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank);
+}

@@ -1,6 +1,0 @@
-using OnnxLowRank.Core.Allocation;
-
-namespace OnnxLowRank.Core.Latency;
-
-/// <summary>What timing found for one layer: the input it was timed on and its measured times.</summary>
-public sealed record LayerLatency(LayerInputShapes.Shape Input, LatencyProfile Profile);
