@@ -1,7 +1,7 @@
 
 namespace OnnxLowRank.Core.Factorization;
 
-/// <summary>Which of a Conv's two factors holds its kernel (ALGORITHMS.md section 3 describes the first).</summary>
+/// <summary>Which of a Conv's two factors holds its kernel (ALGORITHMS.md section 2 describes the first, section 8 the choice).</summary>
 public enum FactorOrder
 {
     /// <summary>
