@@ -29,6 +29,29 @@ public class DiffCommandTests : ScratchFolderTest
     }
 
     [Test]
+    public void A_model_against_itself_on_a_few_samples_is_timed_long_enough_to_run_as_fast_as_itself()
+    {
+        // Two batches of data: the comparison repeats them until each model has 20 timed runs and 2 s of them.
+        var mlp = RepositoryFiles.Model("mlp.onnx");
+        var report = Path.Combine(Folder, "self.json");
+        var run = CliProcess.Run("diff", mlp, mlp, "--data", "random", "--shape", "8,1,28,28", "--threads", "1", "--report", report, "--quiet");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var comparison = json.RootElement.GetProperty("comparison");
+        var original = comparison.GetProperty("originalLatency");
+        var compressed = comparison.GetProperty("compressedLatency");
+        Assert.That(comparison.GetProperty("samples").GetInt32(), Is.EqualTo(16), "quality is computed over the data once");
+        foreach (var latency in new[] { original, compressed })
+        {
+            Assert.That(latency.GetProperty("runs").GetInt32(), Is.GreaterThanOrEqualTo(20));
+            Assert.That(latency.GetProperty("p10Ms").GetDouble(), Is.LessThanOrEqualTo(latency.GetProperty("medianMs").GetDouble()));
+        }
+        // The same model, timed in alternation: a ratio far from 1 would be a measuring fault, not a model.
+        Assert.That(comparison.GetProperty("speedup").GetDouble(), Is.InRange(0.9, 1.1));
+    }
+
+    [Test]
     public void A_failed_gate_exits_with_one()
     {
         var run = CliProcess.Run("diff", RepositoryFiles.Model("mlp.onnx"), RepositoryFiles.Model("resnet.onnx"),

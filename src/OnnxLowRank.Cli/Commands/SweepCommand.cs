@@ -148,7 +148,7 @@ internal sealed class SweepCommand
             return new SweepPoint(options.Method, options.KeepFraction, null, null, null, null, null, null, null, null, null, null, e.Reason);
         }
         using var session = runner.Open(compressed.Compression.Model);
-        var comparison = ComparisonRun.Compare(originalSession, session, source, batch, report, "comparing");
+        var comparison = ComparisonRun.Compare(originalSession, session, source, batch, report, "comparing", briefTiming: true);
         var primary = comparison.Primary;
         originalAccuracy ??= primary?.OriginalAccuracy;
         originalMedian ??= comparison.Original.MedianMs;

@@ -1,4 +1,5 @@
 using OnnxLowRank.Cli.Reports.Svg;
+using OnnxLowRank.Core.Validation;
 
 namespace OnnxLowRank.Cli.Reports;
 
@@ -45,15 +46,17 @@ public static class ReportSections
 
     private static ReportSectionView Latency(ComparisonSection c)
     {
+        string[] Row(string model, LatencySummary l) =>
+            [model, l.Runs.ToString(), ReportText.Milliseconds(l.MedianMs), ReportText.Milliseconds(l.P10Ms), ReportText.Milliseconds(l.P90Ms), ReportText.Milliseconds(l.MeanMs)];
         var table = new ReportTable(
-            [new("model", false), new("runs"), new("median"), new("p90"), new("mean")],
-            [
-                ["original", c.OriginalLatency.Runs.ToString(), ReportText.Milliseconds(c.OriginalLatency.MedianMs), ReportText.Milliseconds(c.OriginalLatency.P90Ms), ReportText.Milliseconds(c.OriginalLatency.MeanMs)],
-                ["compressed", c.CompressedLatency.Runs.ToString(), ReportText.Milliseconds(c.CompressedLatency.MedianMs), ReportText.Milliseconds(c.CompressedLatency.P90Ms), ReportText.Milliseconds(c.CompressedLatency.MeanMs)],
-            ]);
+            [new("model", false), new("runs"), new("median"), new("p10"), new("p90"), new("mean")],
+            [Row("original", c.OriginalLatency), Row("compressed", c.CompressedLatency)]);
         var chart = new BarChart("Latency per run", "milliseconds", ["median", "p90"],
             [("original", [c.OriginalLatency.MedianMs, c.OriginalLatency.P90Ms]), ("compressed", [c.CompressedLatency.MedianMs, c.CompressedLatency.P90Ms])]).ToSvg();
-        return new ReportSectionView("Latency", table, $"Speedup (median): {ReportText.Ratio(c.Speedup)}; warm-up runs excluded.", [chart]);
+        var speedup = c.Speedup is { } x
+            ? $"Speedup (median over back-to-back runs): {ReportText.Ratio(x)}"
+            : "Speedup: not measured (too few timed runs for a stable median)";
+        return new ReportSectionView("Latency", table, $"{speedup}; warm-up runs excluded; p10-p90 is the spread.", [chart]);
     }
 
     private static IEnumerable<ReportSectionView> Analysis(AnalysisSection a)

@@ -55,7 +55,7 @@ public sealed record ComparisonSection(
     IReadOnlyList<OutputComparison> Outputs,
     LatencySummary OriginalLatency,
     LatencySummary CompressedLatency,
-    double Speedup)
+    double? Speedup)
 {
     public static ComparisonSection From(ModelComparison c) =>
         new(c.Data, c.Samples, c.BatchSize, c.HasLabels, c.Outputs, c.Original, c.Compressed, c.Speedup);

@@ -8,4 +8,17 @@ public sealed record ComparisonOptions
 
     /// <summary>Untimed runs of the first batch on each model before timing starts.</summary>
     public int WarmupRuns { get; init; } = 2;
+
+    /// <summary>
+    /// Timed runs each model needs before a speedup is reported: when the data gives fewer batches, the
+    /// first batches are run again, timed only. A median of a handful of runs is noise (one run per
+    /// batch of 8 put the MLP against itself at 0.41x to 2.65x), so with fewer the speedup is "not measured".
+    /// </summary>
+    public int MinTimedRuns { get; init; } = 20;
+
+    /// <summary>Timed wall time each model should reach too, so fast models are timed over many runs.</summary>
+    public TimeSpan MinTimedDuration { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most time spent repeating batches for timing; a model too slow to reach the minimum stays "not measured".</summary>
+    public TimeSpan TimingLimit { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -1,7 +1,8 @@
 namespace OnnxLowRank.Core.Validation;
 
 /// <summary>Wall time of timed runs (warm-up runs excluded), in milliseconds.</summary>
-public sealed record LatencySummary(int Runs, double MedianMs, double P90Ms, double MeanMs)
+/// <remarks>P10 to P90 is the spread reported beside the median.</remarks>
+public sealed record LatencySummary(int Runs, double MedianMs, double P10Ms, double P90Ms, double MeanMs)
 {
     /// <summary>
     /// Summarises run times. Percentiles interpolate linearly between the two nearest ranks
@@ -9,10 +10,13 @@ public sealed record LatencySummary(int Runs, double MedianMs, double P90Ms, dou
     /// </summary>
     public static LatencySummary From(IReadOnlyCollection<double> milliseconds)
     {
-        if (milliseconds.Count == 0) return new LatencySummary(0, double.NaN, double.NaN, double.NaN);
+        if (milliseconds.Count == 0) return new LatencySummary(0, double.NaN, double.NaN, double.NaN, double.NaN);
         var sorted = milliseconds.Order().ToArray();
-        return new LatencySummary(sorted.Length, Percentile(sorted, 0.5), Percentile(sorted, 0.9), sorted.Average());
+        return new LatencySummary(sorted.Length, Percentile(sorted, 0.5), Percentile(sorted, 0.1), Percentile(sorted, 0.9), sorted.Average());
     }
+
+    /// <summary>The median, interpolated as the percentiles above.</summary>
+    public static double MedianOf(IEnumerable<double> values) => Percentile(values.Order().ToArray(), 0.5);
 
     private static double Percentile(double[] sorted, double q)
     {

@@ -8,7 +8,9 @@ namespace OnnxLowRank.Core.Validation;
 /// <summary>
 /// Runs an original and a compressed model on the same batches and measures how far the
 /// compressed one's outputs move (agreement, accuracy, errors) and how fast each runs.
-/// The two models run alternately on each batch so that drifting machine load affects both alike.
+/// The two models run alternately on each batch so that drifting machine load affects both alike;
+/// when the data gives too few runs for a stable median, the first batches run again, timed only
+/// (<see cref="ComparisonOptions.MinTimedRuns"/>).
 /// </summary>
 public sealed class ModelComparer(ComparisonOptions options)
 {
@@ -30,6 +32,8 @@ public sealed class ModelComparer(ComparisonOptions options)
         var compressedTimes = new List<double>();
         var samples = 0;
         var warmedUp = false;
+        // Kept for timing repeats: a few batches, already in memory while they are compared.
+        var timingBatches = new List<DataBatch>();
         foreach (var batch in data.ReadBatches(options.BatchSize))
         {
             if (!warmedUp)
@@ -41,27 +45,55 @@ public sealed class ModelComparer(ComparisonOptions options)
                 }
                 warmedUp = true;
             }
-            // Alternate which model goes first, so neither always meets a warmer cache.
-            var originalFirst = originalTimes.Count % 2 == 0;
-            IReadOnlyDictionary<string, TensorData> a, b;
-            if (originalFirst)
-            {
-                a = Timed(original, batch, outputs, originalTimes);
-                b = Timed(compressed, batch, outputs, compressedTimes);
-            }
-            else
-            {
-                b = Timed(compressed, batch, outputs, compressedTimes);
-                a = Timed(original, batch, outputs, originalTimes);
-            }
+            var (a, b) = RunBoth(original, compressed, batch, outputs, originalTimes, compressedTimes);
             for (var i = 0; i < outputs.Count; i++) accumulators[i].Add(a[outputs[i]], b[outputs[i]], batch.Labels);
+            if (timingBatches.Count < TimingBatchesKept) timingBatches.Add(batch);
             samples += batch.Count;
             progress?.Report(samples);
         }
+        TimeUntilSettled(original, compressed, timingBatches, outputs, originalTimes, compressedTimes);
         return new ModelComparison(
             data.Description, samples, options.BatchSize, data.HasLabels,
             accumulators.Select(acc => acc.Result()).ToList(),
-            LatencySummary.From(originalTimes), LatencySummary.From(compressedTimes));
+            LatencySummary.From(originalTimes), LatencySummary.From(compressedTimes), Speedup(originalTimes, compressedTimes));
+    }
+
+    /// <summary>
+    /// The median of the ratios of back-to-back runs (the i-th run of each model is on the same batch, one right
+    /// after the other): load that drifts over the comparison touches both runs of a pair alike, which a ratio of
+    /// the two medians does not cancel. Null below the minimum number of runs.
+    /// </summary>
+    private double? Speedup(List<double> originalTimes, List<double> compressedTimes)
+    {
+        if (originalTimes.Count < Math.Max(options.MinTimedRuns, 1)) return null;
+        return LatencySummary.MedianOf(originalTimes.Zip(compressedTimes, (o, c) => o / c));
+    }
+
+    private const int TimingBatchesKept = 4;
+
+    /// <summary>Runs the kept batches again, both models in turn, until each has its minimum runs and time, or the limit passes.</summary>
+    private void TimeUntilSettled(IModelSession original, IModelSession compressed, List<DataBatch> batches, IReadOnlyList<string> outputs,
+        List<double> originalTimes, List<double> compressedTimes)
+    {
+        var minimumMs = options.MinTimedDuration.TotalMilliseconds;
+        bool Settled() => originalTimes.Count >= options.MinTimedRuns && compressedTimes.Count >= options.MinTimedRuns
+            && originalTimes.Sum() >= minimumMs && compressedTimes.Sum() >= minimumMs;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; batches.Count > 0 && !Settled() && clock.Elapsed < options.TimingLimit; i++)
+            RunBoth(original, compressed, batches[i % batches.Count], outputs, originalTimes, compressedTimes);
+    }
+
+    /// <summary>Runs both models on one batch, timed, alternating which goes first so neither always meets a warmer cache.</summary>
+    private static (IReadOnlyDictionary<string, TensorData> Original, IReadOnlyDictionary<string, TensorData> Compressed) RunBoth(
+        IModelSession original, IModelSession compressed, DataBatch batch, IReadOnlyList<string> outputs, List<double> originalTimes, List<double> compressedTimes)
+    {
+        if (originalTimes.Count % 2 == 0)
+        {
+            var a = Timed(original, batch, outputs, originalTimes);
+            return (a, Timed(compressed, batch, outputs, compressedTimes));
+        }
+        var b = Timed(compressed, batch, outputs, compressedTimes);
+        return (Timed(original, batch, outputs, originalTimes), b);
     }
 
     private static IReadOnlyDictionary<string, TensorData> Timed(IModelSession session, DataBatch batch, IReadOnlyList<string> outputs, List<double> times)

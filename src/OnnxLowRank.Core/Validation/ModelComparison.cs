@@ -8,6 +8,11 @@ namespace OnnxLowRank.Core.Validation;
 /// <param name="Outputs">One comparison per output the two models share, in the original's order.</param>
 /// <param name="Original">Latency of the original model.</param>
 /// <param name="Compressed">Latency of the compressed model.</param>
+/// <param name="Speedup">
+/// How many times faster the compressed model ran: the median, over runs of the two models back to back on the
+/// same batch, of original time / compressed time; above 1 is faster. Null ("not measured") when either model
+/// has fewer timed runs than a stable median needs (<see cref="ComparisonOptions.MinTimedRuns"/>).
+/// </param>
 public sealed record ModelComparison(
     string Data,
     int Samples,
@@ -15,10 +20,9 @@ public sealed record ModelComparison(
     bool HasLabels,
     IReadOnlyList<OutputComparison> Outputs,
     LatencySummary Original,
-    LatencySummary Compressed)
+    LatencySummary Compressed,
+    double? Speedup = null)
 {
-    /// <summary>Original median latency over compressed median latency; above 1 means faster.</summary>
-    public double Speedup => Original.MedianMs / Compressed.MedianMs;
 
     /// <summary>The output gates and summaries refer to: the first classifier output, else the first output.</summary>
     public OutputComparison? Primary => Outputs.FirstOrDefault(o => o.IsClassifier) ?? Outputs.FirstOrDefault();

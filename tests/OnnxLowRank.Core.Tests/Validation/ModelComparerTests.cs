@@ -33,7 +33,8 @@ public class ModelComparerTests
         // Errors: d = (-2, 0) per sample: max 2, ||d||^2 = 20, ||a||^2 = 16+10+8+10+16 = 60.
         using var original = new ScriptedSession(x => x, 2);
         using var compressed = new ScriptedSession(x => [x[0] + 2, x[1]], 2);
-        var comparer = new ModelComparer(new ComparisonOptions { BatchSize = 2, WarmupRuns = 3 });
+        // No timing repeats here: the runs counted below are the comparison's own.
+        var comparer = new ModelComparer(new ComparisonOptions { BatchSize = 2, WarmupRuns = 3, MinTimedRuns = 0, MinTimedDuration = TimeSpan.Zero });
 
         var result = comparer.Compare(original, compressed, new Samples());
 
@@ -50,6 +51,38 @@ public class ModelComparerTests
         Assert.That(result.Compressed.Runs, Is.EqualTo(3));
         Assert.That(original.Runs, Is.EqualTo(6));
         Assert.That(result.Speedup, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Too_few_batches_for_a_stable_median_are_run_again_for_timing_only()
+    {
+        using var original = new ScriptedSession(x => x, 2);
+        using var compressed = new ScriptedSession(x => [x[0] + 2, x[1]], 2);
+        var options = new ComparisonOptions { BatchSize = 2, WarmupRuns = 1, MinTimedRuns = 20, MinTimedDuration = TimeSpan.Zero };
+
+        var result = new ModelComparer(options).Compare(original, compressed, new Samples());
+
+        // The quality figures are those of one pass over the five samples ...
+        Assert.That(result.Samples, Is.EqualTo(5));
+        Assert.That(result.Outputs.Single().TopOneAgreement, Is.EqualTo(0.8));
+        // ... while each model was timed 20 times (3 batches, then repeats), besides its warm-up run.
+        Assert.That(result.Original.Runs, Is.EqualTo(20));
+        Assert.That(result.Compressed.Runs, Is.EqualTo(20));
+        Assert.That(original.Runs, Is.EqualTo(21));
+        Assert.That(result.Speedup, Is.Not.Null);
+    }
+
+    [Test]
+    public void A_model_too_slow_for_the_timing_limit_has_no_speedup()
+    {
+        using var original = new ScriptedSession(x => x, 2);
+        using var slow = new ScriptedSession(x => { Thread.Sleep(30); return x; }, 2);
+        var options = new ComparisonOptions { BatchSize = 5, WarmupRuns = 0, MinTimedRuns = 20, TimingLimit = TimeSpan.FromMilliseconds(100) };
+
+        var result = new ModelComparer(options).Compare(original, slow, new Samples());
+
+        Assert.That(result.Compressed.Runs, Is.LessThan(20));
+        Assert.That(result.Speedup, Is.Null, "a median of fewer than 20 runs is not reported as a speedup");
     }
 
     [Test]
