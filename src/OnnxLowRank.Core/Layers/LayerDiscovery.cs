@@ -14,6 +14,13 @@ public static class LayerDiscovery
 {
     private static readonly HashSet<string> CandidateOps = ["Gemm", "MatMul", "Conv"];
 
+    // Integer operators of quantized models, in the ONNX domain and ONNX Runtime's: reported, never factorized.
+    private static readonly HashSet<string> QuantizedOps =
+        ["QLinearMatMul", "MatMulInteger", "QLinearConv", "ConvInteger", "MatMulNBits", "MatMulIntegerToFloat", "QGemm", "DynamicQuantizeMatMul", "QAttention"];
+
+    // ONNX Runtime's fusions of a matrix product with its neighbours; their weights are laid out for the fused kernel.
+    private static readonly HashSet<string> FusedOps = ["Attention", "MultiHeadAttention", "FusedMatMul", "FusedConv", "FusedGemm", "NhwcConv", "NhwcFusedConv"];
+
     public static DiscoveryResult Find(ModelProto model, DiscoveryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -29,6 +36,11 @@ public static class LayerDiscovery
         for (var i = 0; i < graph.Node.Count; i++)
         {
             var node = graph.Node[i];
+            if (Unsupported(node) is { } unsupported)
+            {
+                skipped.Add(new SkippedNode(names[i], node.OpType, unsupported.Reason, unsupported.Detail));
+                continue;
+            }
             if (!CandidateOps.Contains(node.OpType) || node.Input.Count < 2) continue;
             var outcome = Inspect(node, names[i], index, subgraphReads, options);
             if (outcome.Layer is not null) layers.Add(outcome.Layer);
@@ -59,6 +71,19 @@ public static class LayerDiscovery
         }
     }
 
+    /// <summary>A quantized or fused operator: a matrix product this tool sees but cannot factorize.</summary>
+    private static Outcome? Unsupported(NodeProto node)
+    {
+        var onnxRuntimeDomain = node.Domain == "com.microsoft";
+        if (QuantizedOps.Contains(node.OpType) && (onnxRuntimeDomain || node.Domain is "" or "ai.onnx"))
+            return Outcome.Skip(SkipReason.QuantizedOperator,
+                $"{node.OpType} computes on quantized integers; compress the float model, then quantize the result.");
+        if (FusedOps.Contains(node.OpType) && onnxRuntimeDomain)
+            return Outcome.Skip(SkipReason.FusedOperator,
+                $"com.microsoft {node.OpType} is a fusion made by ONNX Runtime; compress the model as exported (before ONNX Runtime's optimizations are saved into it).");
+        return null;
+    }
+
     private readonly record struct Outcome(CompressibleLayer? Layer, SkipReason Reason, string Detail)
     {
         public static Outcome Skip(SkipReason reason, string detail) => new(null, reason, detail);
@@ -82,6 +107,9 @@ public static class LayerDiscovery
             constantName = producer.Input[0];
             weight = index.Constant(constantName);
         }
+        if (weight is null && index.Producer(weightInput) is { OpType: "DequantizeLinear" } dequantize && index.Constant(dequantize.Input[0]) is { } quantized)
+            return Outcome.Skip(SkipReason.QuantizedWeight,
+                $"Weight '{weightInput}' is dequantized at run time from the {(DataType)quantized.DataType} constant '{quantized.Name}'; compress the float model, then quantize the result.");
         if (weight is null || weightInput.Length == 0)
             return Outcome.Skip(SkipReason.NonConstantWeight, $"Weight '{weightInput}' is not a constant.");
         if (!FeedsOnly(index, subgraphReads, weightInput, node) || (transpose is not null && !FeedsOnly(index, subgraphReads, constantName, transpose)))

@@ -35,4 +35,13 @@ public enum SkipReason
 
     /// <summary>The node is inside a subgraph (an If branch, a Loop or Scan body), which is left whole.</summary>
     InSubgraph,
+
+    /// <summary>The weight is dequantized at run time (DequantizeLinear of an integer constant): the model is quantized.</summary>
+    QuantizedWeight,
+
+    /// <summary>An integer operator of a quantized model (QLinearMatMul, MatMulInteger, QLinearConv, ConvInteger, MatMulNBits, ...).</summary>
+    QuantizedOperator,
+
+    /// <summary>An ONNX Runtime fused operator (com.microsoft Attention, FusedMatMul, FusedConv, FusedGemm, ...) whose weights sit in a fused layout.</summary>
+    FusedOperator,
 }

@@ -19,7 +19,9 @@ internal static class WholeLayerFinder
         foreach (var node in skipped)
         {
             // Subgraph nodes are named by path and never rewritten; a main-graph node could even share such a name.
-            if (node.Reason == SkipReason.InSubgraph || !nodeByName.TryGetValue(node.NodeName, out var proto) || proto.Input.Count < 2) continue;
+            // Quantized and fused operators hold their weights in layouts whose size this count does not know.
+            if (node.Reason is SkipReason.InSubgraph or SkipReason.QuantizedOperator or SkipReason.FusedOperator
+                || !nodeByName.TryGetValue(node.NodeName, out var proto) || proto.Input.Count < 2) continue;
             if (index.Constant(proto.Input[1]) is not { } weight || weight.Dims.Count < 2) continue;
             found.Add(new Found(node, proto, TensorCodec.ElementCount(weight), OutputChannels(proto, weight)));
         }

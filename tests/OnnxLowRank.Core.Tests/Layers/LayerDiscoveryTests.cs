@@ -126,6 +126,44 @@ public class LayerDiscoveryTests
             Is.EqualTo(new[] { ("activations", SkipReason.NonConstantWeight), ("custom", SkipReason.NonDefaultDomain) }));
     }
 
+    [Test]
+    public void DequantizedWeightIsReportedAsQuantized()
+    {
+        var b = new ModelBuilder();
+        var quantized = new TensorProto { Name = "Wq", DataType = (int)DataType.Int8, Dims = { 8, 4 } };
+        quantized.Int32Data.AddRange(Enumerable.Range(0, 32).Select(i => i - 16));
+        b.Graph.Initializer.Add(quantized);
+        b.Node("DequantizeLinear", "dq", ["Wq", b.Initializer("scale", [], [0.05])], "W");
+        b.Node("MatMul", "fc", [b.Input("X", 2, 8), "W"], b.Output("Y"));
+
+        var skipped = SkippedOnly(b);
+
+        Assert.That(skipped.Reason, Is.EqualTo(SkipReason.QuantizedWeight));
+        Assert.That(skipped.Detail, Does.Contain("'Wq'").And.Contain("Int8").And.Contain("quantize the result"));
+    }
+
+    [Test]
+    public void QuantizedAndFusedOperatorsAreReportedNotFactorized()
+    {
+        var b = new ModelBuilder();
+        var x = b.Input("X", 2, 8);
+        b.Node("MatMulInteger", "int_fc", [b.Input("Xq", 2, 8), b.Input("Wq", 8, 4)], "Yq");
+        var fused = b.Node("FusedMatMul", "fused_fc", [x, b.Initializer("W", [8, 4], Ones(32))], "h");
+        fused.Domain = "com.microsoft";
+        var attention = b.Node("Attention", "attention", [b.Input("S", 1, 3, 8), b.Initializer("Wqkv", [8, 24], Ones(192))], b.Output("A"));
+        attention.Domain = "com.microsoft";
+        var custom = b.Node("Attention", "other_domain_attention", [b.Input("T", 1, 3, 8)], "B");
+        custom.Domain = "com.example";
+
+        var result = LayerDiscovery.Find(b.Build());
+
+        Assert.That(result.Layers, Is.Empty);
+        Assert.That(result.Skipped.Select(s => (s.NodeName, s.Reason)), Is.EqualTo(new[]
+        {
+            ("int_fc", SkipReason.QuantizedOperator), ("fused_fc", SkipReason.FusedOperator), ("attention", SkipReason.FusedOperator),
+        }));
+    }
+
     [TestCase(0, 6, 8)]
     [TestCase(1, 8, 6)]
     public void GemmWeightMatrixFollowsTransB(int transB, int rows, int columns)
