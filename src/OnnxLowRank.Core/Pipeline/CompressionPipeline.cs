@@ -61,7 +61,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             {
                 var whitened = LayerSpectra.Whitened(layer, weight, calibration.Layers[layer.NodeName], options.Allocation.MaxSliceCount,
                     calibration.RelativeRidge, calibration.CorrectBias, out var notes);
-                analysis = analysis with { DataAwareOptions = whitened, WhiteningNotes = notes };
+                analysis = analysis with { DataAwareSliceSpectra = whitened, WhiteningNotes = notes };
             }
             layers[i] = analysis;
             LargeTemporaries.Release();
