@@ -36,7 +36,8 @@ public static class CliApplication
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine($"error: {error.Message}");
+            // One line per error, as for every other failure: a list of allowed values comes on one line too.
+            foreach (var error in parse.Errors) stderr.WriteLine($"error: {OneLine(error.Message)}");
             stderr.WriteLine($"Run '{string.Join(" ", ["onnx-lowrank", .. CommandPath(parse)])} --help' for usage.");
             return ExitCode.BadInput;
         }
@@ -69,10 +70,13 @@ public static class CliApplication
             _ => (ExitCode.RuntimeFailure, $"internal error: {e.GetType().Name}: {e.Message} (please report this; --verbose shows where)"),
         };
         // Engine messages can span lines; the contract is one line per failure.
-        console.Error.WriteLine(string.Join(' ', line.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        console.Error.WriteLine(OneLine(line));
         if (console.Verbose) console.Error.WriteLine(e.ToString());
         return code;
     }
+
+    private static string OneLine(string text) =>
+        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     // The subcommand names below the root, e.g. ["diff"].
     private static List<string> CommandPath(ParseResult parse)

@@ -70,7 +70,7 @@ static string MeasureOnce(string modelPath, string method, double keep)
     var peakAfterAnalyze = PeakMiB();
     clock.Restart();
     // Allocating alone first times it apart from the rewrite; the pipeline then allocates again (cheap) and rewrites.
-    CompressionPipeline.Allocate(analysis, CompressionPipeline.AllocatorFor(options), options);
+    CompressionPipeline.Allocate(analysis, CompressionJob.Resolve(options));
     var allocate = clock.Elapsed.TotalSeconds;
     clock.Restart();
     var result = pipeline.Compress(model, analysis, options);

@@ -24,7 +24,7 @@ internal sealed class CompressCommand
         Description = "Rank allocator",
         DefaultValueFactory = _ => RankAllocators.Auto,
         HelpName = string.Join("|", [RankAllocators.Auto, .. RankAllocators.Names]),
-    }.AcceptOnlyFromAmong([RankAllocators.Auto, .. RankAllocators.Names]);
+    }.Allocators();
     private readonly Option<double?> _keepParams = new Option<double?>("--keep-params") { Description = "Keep this fraction of the compressible layers' weights (default 0.5)", HelpName = "R" }.Between(0, 1);
     private readonly Option<double?> _keepFlops = new Option<double?>("--keep-flops") { Description = "Keep this fraction of their multiply-accumulates", HelpName = "R" }.Between(0, 1);
     private readonly Option<double?> _keepLatency = new Option<double?>("--keep-latency")

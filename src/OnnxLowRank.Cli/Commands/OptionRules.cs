@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using OnnxLowRank.Core.Allocation;
 
 namespace OnnxLowRank.Cli.Commands;
 
@@ -36,6 +37,28 @@ internal static class OptionRules
         });
         return option;
     }
+
+    /// <summary>
+    /// Accepts allocator names (auto or a registered one, any case), each token split at commas when
+    /// <paramref name="commaLists"/>; an unknown name is one line naming the option and the known names.
+    /// </summary>
+    public static Option<T> Allocators<T>(this Option<T> option, bool commaLists = false)
+    {
+        string[] known = [RankAllocators.Auto, .. RankAllocators.Names];
+        option.CompletionSources.Add(known);
+        option.Validators.Add(result =>
+        {
+            var names = result.Tokens.Select(t => t.Value);
+            if (commaLists) names = AllocatorNames(names);
+            foreach (var name in names.Where(n => !known.Contains(n, StringComparer.OrdinalIgnoreCase)))
+                result.AddError($"{option.Name}: unknown allocator '{name}'; known: {string.Join(", ", known)}.");
+        });
+        return option;
+    }
+
+    /// <summary>Allocator names from tokens that may be comma lists.</summary>
+    public static IEnumerable<string> AllocatorNames(IEnumerable<string> tokens) =>
+        tokens.SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     // Validators run even when the text did not convert; that error is already reported, so there is nothing to check.
     private static T? Converted<T>(OptionResult result) where T : struct

@@ -25,11 +25,11 @@ internal sealed class SweepCommand
         DefaultValueFactory = _ => "0.1:0.9:0.1",
         HelpName = "FRACTIONS",
     };
-    private readonly Option<string[]> _methods = new("--methods")
+    private readonly Option<string[]> _methods = new Option<string[]>("--methods")
     {
-        Description = $"Allocators to compare, comma-separated or repeated (default: all of {string.Join(", ", RankAllocators.Names.Where(n => n != "arsvd"))})",
+        Description = $"Allocators to compare, comma-separated or repeated (default: all of {string.Join(", ", BudgetedAllocators())})",
         HelpName = "NAMES",
-    };
+    }.Allocators(commaLists: true);
     private readonly Option<string> _budget = new Option<string>("--budget")
     {
         Description = "What the keep fractions are fractions of",
@@ -63,14 +63,6 @@ internal sealed class SweepCommand
             if (r.Tokens.Count > 0 && KeepFractions.Parse(r.Tokens[0].Value) is null)
                 r.AddError($"--keep '{r.Tokens[0].Value}' is not START:STOP:STEP or a comma list of fractions in (0, 1].");
         });
-        _methods.Validators.Add(r =>
-        {
-            foreach (var name in Methods(r.Tokens.Select(t => t.Value)))
-            {
-                if (RankAllocators.Find(name) is null && !name.Equals(RankAllocators.Auto, StringComparison.OrdinalIgnoreCase))
-                    r.AddError($"--methods: unknown allocator '{name}'; known: {RankAllocators.Auto}, {string.Join(", ", RankAllocators.Names)}.");
-            }
-        });
         return command;
     }
 
@@ -78,9 +70,8 @@ internal sealed class SweepCommand
     {
         var path = result.GetRequiredValue(_model);
         var keeps = KeepFractions.Parse(result.GetRequiredValue(_keep))!;
-        var methods = Methods(result.GetValue(_methods) ?? []).ToList();
-        // ARSVD has no global budget, so it cannot be swept over keep fractions.
-        if (methods.Count == 0) methods = RankAllocators.Names.Where(n => n != "arsvd").ToList();
+        var methods = OptionRules.AllocatorNames(result.GetValue(_methods) ?? []).ToList();
+        if (methods.Count == 0) methods = BudgetedAllocators().ToList();
         var budget = result.GetValue(_budget) switch
         {
             "flops" => BudgetKind.Flops,
@@ -89,13 +80,14 @@ internal sealed class SweepCommand
         };
         var dataOptions = _data.Read(result);
         var batch = result.GetValue(_data.Batch);
+        var calibration = _calibration.Read(result, dataOptions, batch);
         var baseOptions = _pipeline.Read(result) with
         {
             Budget = budget,
-            Calibration = _calibration.Read(result, dataOptions, batch),
+            Calibration = calibration,
             LatencyAware = result.GetValue(_latencyAware),
-            // Layers are timed once for every method: with alds among them, its slicings k > 1 are timed too.
-            Method = methods.Any(m => m.Equals(AldsAllocator.RegistryName, StringComparison.OrdinalIgnoreCase)) ? AldsAllocator.RegistryName : RankAllocators.Auto,
+            // Layers are timed once for every method: with one that uses slices among them, slicings k > 1 are timed too.
+            Method = methods.Select(m => RankAllocators.Resolve(m, calibration is not null)).FirstOrDefault(a => a.UsesSlices)?.Name ?? RankAllocators.Auto,
         };
 
         var model = OnnxModelFile.Load(path);
@@ -158,6 +150,9 @@ internal sealed class SweepCommand
             comparison.Compressed.MedianMs, comparison.Speedup, null);
     }
 
-    private static IEnumerable<string> Methods(IEnumerable<string> tokens) =>
-        tokens.SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>
+    /// The allocators a sweep over keep fractions compares by default: those that need a budget. One with a rule of its own
+    /// (ARSVD's energy share) can be swept too, but only when named.
+    /// </summary>
+    private static IEnumerable<string> BudgetedAllocators() => RankAllocators.All.Where(a => a.NeedsBudget).Select(a => a.Name);
 }

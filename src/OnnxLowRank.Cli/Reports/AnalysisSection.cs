@@ -27,7 +27,7 @@ public sealed record AnalysisSection(
             l.Layer.Weight.Dims.ToArray(),
             l.Parameters,
             l.Flops,
-            l.Options.Count == 0 ? 0 : l.Options[0].MaxRank,
+            l.SliceSpectra.Count == 0 ? 0 : l.SliceSpectra[0].MaxRank,
             EnergyShares.Select(s => new RankAtEnergy(s, l.RankAtEnergy(s))).ToList(),
             ErrorLevels.Select(e => new SizeAtError(e, l.SmallestSizeAtError(e))).ToList())).ToList(),
         analysis.WholeLayers.Select(w => new WholeLayerEntry(w.Name, w.OpType, w.Parameters, w.Flops)).ToList(),

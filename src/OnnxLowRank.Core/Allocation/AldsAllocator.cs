@@ -6,34 +6,23 @@ namespace OnnxLowRank.Core.Allocation;
 /// error at most eps; that total only falls as eps grows, so the smallest candidate error whose total
 /// fits is the optimum. Leftover budget then goes where error falls most per unit of cost.
 /// </summary>
-public sealed class AldsAllocator : IRankAllocator
+public sealed class AldsAllocator() : RankAllocator(RegistryName, needsBudget: true, usesSlices: true)
 {
     public const string RegistryName = "alds";
 
-    public string Name => RegistryName;
-
-    public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings)
+    private protected override AllocationResult Allocate(AllocationProblem problem)
     {
-        var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
         var target = problem.TargetCost!.Value;
-        var ladders = layers.Select(l => ParetoLadder.From(problem.ErrorChoices(l))).ToArray();
+        var ladders = problem.Layers.Select(l => ParetoLadder.From(problem.ErrorChoices(l))).ToArray();
+        RankChoice[] ChoicesAt(double threshold) => ladders.Select(l => ParetoLadder.CheapestWithin(l, threshold)).ToArray();
 
         // Each ladder starts at its cheapest choice, whose error is the ladder's largest.
-        problem.EnsureReachable(Total(ladders, double.PositiveInfinity));
+        problem.EnsureReachable(SingleSliceAllocation.Total(ChoicesAt(double.PositiveInfinity)));
 
         var errors = ladders.SelectMany(l => l.Select(c => c.Score)).Distinct().Order().ToArray();
-        var first = ThresholdSearch.FirstFitting(errors.Length, i => Total(ladders, errors[i]) <= target);
-        var threshold = first < errors.Length ? errors[first] : double.PositiveInfinity;
-        var current = ladders.Select(l => ParetoLadder.CheapestWithin(l, threshold)).ToArray();
+        var current = ThresholdSearch.FirstWithin(errors, ChoicesAt, target, () => ChoicesAt(double.PositiveInfinity));
 
         BudgetFill.Spend(ladders, current, target);
         return problem.Finish(current);
-    }
-
-    private static double Total(RankChoice[][] ladders, double threshold)
-    {
-        var total = 0.0;
-        foreach (var ladder in ladders) total += ParetoLadder.CheapestWithin(ladder, threshold).Cost;
-        return total;
     }
 }

@@ -9,19 +9,19 @@ internal sealed class AllocationProblem
     // Savings equal to the minimum up to rounding still count as meeting it.
     private const double SavingTolerance = 1e-12;
 
-    public AllocationProblem(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings, string allocator, bool needsBudget)
+    public AllocationProblem(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings, IRankAllocator allocator)
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         foreach (var layer in layers) layer.Validate();
-        if (needsBudget && budget.KeepFraction is null)
-            throw new ArgumentException($"The '{allocator}' allocator needs a budget (a fraction to keep).", nameof(budget));
+        if (allocator.NeedsBudget && budget.KeepFraction is null)
+            throw new ArgumentException($"The '{allocator.Name}' allocator needs a budget (a fraction to keep).", nameof(budget));
 
         Layers = layers;
         Settings = settings;
-        Allocator = allocator;
+        Allocator = allocator.Name;
         KeepFraction = budget.KeepFraction;
         foreach (var layer in layers) TotalCost += layer.FullCost;
         TargetCost = KeepFraction * TotalCost;

@@ -5,21 +5,18 @@ namespace OnnxLowRank.Core.Allocation;
 /// with the entropy rule, of its spectral entropy). k = 1. Without a budget tau is the setting and
 /// the size falls where it falls; with one, tau is the largest candidate share whose total fits.
 /// </summary>
-public sealed class ArsvdAllocator : IRankAllocator
+public sealed class ArsvdAllocator() : RankAllocator(RegistryName, needsBudget: false, usesSlices: false)
 {
     public const string RegistryName = "arsvd";
 
     // A share reached up to rounding counts as reached, so hand-set tau values like 0.9 behave.
     private const double ShareTolerance = 1e-12;
 
-    public string Name => RegistryName;
-
-    public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings)
+    private protected override AllocationResult Allocate(AllocationProblem problem)
     {
-        var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: false);
         var spectra = SingleSliceAllocation.Spectra(problem);
         Func<int, double> Kept(SingleSliceSpectrum s) =>
-            settings.ArsvdRule == ArsvdRule.Energy ? r => 1 - s.DiscardedEnergy(r) : s.KeptEntropy;
+            problem.Settings.ArsvdRule == ArsvdRule.Energy ? r => 1 - s.DiscardedEnergy(r) : s.KeptEntropy;
         Func<int, double> Lost(SingleSliceSpectrum s)
         {
             var kept = Kept(s);
@@ -28,14 +25,13 @@ public sealed class ArsvdAllocator : IRankAllocator
         RankChoice[] ChoicesAt(double tau) => SingleSliceAllocation.Choices(problem, spectra,
             s => SingleSliceAllocation.SmallestRankKeeping(s, Kept(s), tau - ShareTolerance), Lost);
 
-        if (problem.TargetCost is not { } target) return problem.Finish(ChoicesAt(settings.ArsvdTau));
+        if (problem.TargetCost is not { } target) return problem.Finish(ChoicesAt(problem.Settings.ArsvdTau));
 
         problem.EnsureReachable(SingleSliceAllocation.CheapestTotal(problem, spectra));
         var taus = spectra.OfType<SingleSliceSpectrum>()
             .SelectMany(s => s.GridRanks().Select(Kept(s)))
             .Distinct().OrderDescending().ToArray();
-        var first = ThresholdSearch.FirstFitting(taus.Length, i => SingleSliceAllocation.Total(ChoicesAt(taus[i])) <= target);
-        var current = first < taus.Length ? ChoicesAt(taus[first]) : SingleSliceAllocation.Cheapest(problem, spectra, Lost);
+        var current = ThresholdSearch.FirstWithin(taus, ChoicesAt, target, () => SingleSliceAllocation.Cheapest(problem, spectra, Lost));
 
         BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, Lost), current, target);
         return problem.Finish(current);

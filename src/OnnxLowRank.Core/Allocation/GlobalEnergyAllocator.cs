@@ -13,15 +13,12 @@ namespace OnnxLowRank.Core.Allocation;
 /// all carry energy (a 1-channel stem conv, a 10-class head) at ~10% output error even under generous
 /// budgets; priced as a step, that error competes with every other layer's cuts.
 /// </remarks>
-public sealed class GlobalEnergyAllocator : IRankAllocator
+public sealed class GlobalEnergyAllocator() : RankAllocator(RegistryName, needsBudget: true, usesSlices: false)
 {
     public const string RegistryName = "global-energy";
 
-    public string Name => RegistryName;
-
-    public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings)
+    private protected override AllocationResult Allocate(AllocationProblem problem)
     {
-        var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
         var target = problem.TargetCost!.Value;
         var spectra = SingleSliceAllocation.ReachableSpectra(problem);
 

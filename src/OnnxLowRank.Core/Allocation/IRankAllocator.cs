@@ -7,6 +7,19 @@ public interface IRankAllocator
     string Name { get; }
 
     /// <summary>
+    /// True when it allocates only under a budget (a fraction to keep). False when it also has a rule of its own
+    /// per layer, ARSVD's kept share <see cref="AllocationSettings.ArsvdTau"/>: only such an allocator takes an
+    /// energy threshold instead of a budget, and a sweep over keep fractions leaves it out by default.
+    /// </summary>
+    bool NeedsBudget { get; }
+
+    /// <summary>
+    /// True when it may cut a layer into k &gt; 1 channel slices (so analysis and timing must cover every k up to
+    /// <see cref="AllocationSettings.MaxSliceCount"/>); false when it takes k = 1 only.
+    /// </summary>
+    bool UsesSlices { get; }
+
+    /// <summary>
     /// Allocates ranks. Throws <see cref="BudgetUnreachableException"/> when the budget is below what
     /// every layer at its minimum size keeps, and <see cref="ArgumentException"/> for malformed input.
     /// </summary>

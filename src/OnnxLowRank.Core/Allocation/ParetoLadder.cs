@@ -22,13 +22,7 @@ internal static class ParetoLadder
     /// <summary>The cheapest step whose score is at most <paramref name="threshold"/> (scores fall along the ladder).</summary>
     public static RankChoice CheapestWithin(RankChoice[] ladder, double threshold)
     {
-        int low = 0, high = ladder.Length - 1;
-        while (low < high)
-        {
-            var middle = (low + high) / 2;
-            if (ladder[middle].Score <= threshold) high = middle;
-            else low = middle + 1;
-        }
-        return ladder[low];
+        // The last step is the fallback, so only the ones before it are searched.
+        return ladder[ThresholdSearch.FirstFitting(ladder.Length - 1, i => ladder[i].Score <= threshold)];
     }
 }

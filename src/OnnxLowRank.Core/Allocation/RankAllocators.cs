@@ -6,7 +6,8 @@ public static class RankAllocators
     /// <summary>The name that picks global-energy with calibration data and alds without.</summary>
     public const string Auto = "auto";
 
-    private static readonly IRankAllocator[] All =
+    /// <summary>Every allocator, in registry order.</summary>
+    public static IReadOnlyList<IRankAllocator> All { get; } =
     [
         new AldsAllocator(),
         new GlobalEnergyAllocator(),

@@ -66,13 +66,8 @@ internal static class SingleSliceAllocation
     public static int SmallestRankKeeping(SingleSliceSpectrum spectrum, Func<int, double> kept, double share)
     {
         var step = spectrum.RankStep;
-        int low = 0, high = Math.Max(0, (spectrum.MaxRank - spectrum.LowestRank) / step);
-        while (low < high)
-        {
-            var middle = (low + high) / 2;
-            if (kept(spectrum.LowestRank + middle * step) >= share) high = middle;
-            else low = middle + 1;
-        }
-        return spectrum.LowestRank + low * step;
+        // The highest grid rank is the fallback, so only the ranks below it are searched.
+        var steps = Math.Max(0, (spectrum.MaxRank - spectrum.LowestRank) / step);
+        return spectrum.LowestRank + ThresholdSearch.FirstFitting(steps, i => kept(spectrum.LowestRank + i * step) >= share) * step;
     }
 }

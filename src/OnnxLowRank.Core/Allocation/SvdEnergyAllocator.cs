@@ -5,15 +5,12 @@ namespace OnnxLowRank.Core.Allocation;
 /// singular values; each layer takes the smallest rank discarding at most t. k = 1. The threshold
 /// is the smallest candidate share whose total fits the budget.
 /// </summary>
-public sealed class SvdEnergyAllocator : IRankAllocator
+public sealed class SvdEnergyAllocator() : RankAllocator(RegistryName, needsBudget: true, usesSlices: false)
 {
     public const string RegistryName = "svd-energy";
 
-    public string Name => RegistryName;
-
-    public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings)
+    private protected override AllocationResult Allocate(AllocationProblem problem)
     {
-        var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
         var target = problem.TargetCost!.Value;
         var spectra = SingleSliceAllocation.ReachableSpectra(problem);
 
@@ -23,8 +20,8 @@ public sealed class SvdEnergyAllocator : IRankAllocator
         // Discarding at most t is keeping at least -t: the kept share -discarded rises with rank.
         RankChoice[] ChoicesAt(double share) => SingleSliceAllocation.Choices(problem, spectra,
             s => SingleSliceAllocation.SmallestRankKeeping(s, r => -s.DiscardedEnergy(r), -share), SingleSliceAllocation.DiscardedEnergy);
-        var first = ThresholdSearch.FirstFitting(shares.Length, i => SingleSliceAllocation.Total(ChoicesAt(shares[i])) <= target);
-        var current = first < shares.Length ? ChoicesAt(shares[first]) : SingleSliceAllocation.Cheapest(problem, spectra, SingleSliceAllocation.DiscardedEnergy);
+        var current = ThresholdSearch.FirstWithin(shares, ChoicesAt, target,
+            () => SingleSliceAllocation.Cheapest(problem, spectra, SingleSliceAllocation.DiscardedEnergy));
 
         BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, SingleSliceAllocation.DiscardedEnergy), current, target);
         return problem.Finish(current);

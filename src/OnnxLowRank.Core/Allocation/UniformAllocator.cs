@@ -6,18 +6,15 @@ namespace OnnxLowRank.Core.Allocation;
 /// largest candidate ratio whose total fits; leftover budget goes where discarded energy falls most
 /// per unit of cost.
 /// </summary>
-public sealed class UniformAllocator : IRankAllocator
+public sealed class UniformAllocator() : RankAllocator(RegistryName, needsBudget: true, usesSlices: false)
 {
     public const string RegistryName = "uniform";
 
     // r = j / max rank times max rank must give back j, not j + 1 from rounding.
     private const double RatioTolerance = 1e-9;
 
-    public string Name => RegistryName;
-
-    public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings)
+    private protected override AllocationResult Allocate(AllocationProblem problem)
     {
-        var problem = new AllocationProblem(layers, budget, settings, Name, needsBudget: true);
         var target = problem.TargetCost!.Value;
         var spectra = SingleSliceAllocation.ReachableSpectra(problem);
 
@@ -27,8 +24,8 @@ public sealed class UniformAllocator : IRankAllocator
             .Distinct().OrderDescending().ToArray();
         RankChoice[] ChoicesAt(double ratio) => SingleSliceAllocation.Choices(problem, spectra,
             s => OnGrid(s, (int)Math.Ceiling(ratio * s.MaxRank - RatioTolerance)), SingleSliceAllocation.DiscardedEnergy);
-        var first = ThresholdSearch.FirstFitting(ratios.Length, i => SingleSliceAllocation.Total(ChoicesAt(ratios[i])) <= target);
-        var current = ChoicesAt(ratios[first]);
+        // Ratio 0 is every layer at its lowest rank, which the reachable spectra fit.
+        var current = ThresholdSearch.FirstWithin(ratios, ChoicesAt, target, () => ChoicesAt(0.0));
 
         BudgetFill.Spend(SingleSliceAllocation.Ladders(problem, spectra, SingleSliceAllocation.DiscardedEnergy), current, target);
         return problem.Finish(current);

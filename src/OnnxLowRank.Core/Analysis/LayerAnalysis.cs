@@ -4,12 +4,12 @@ using OnnxLowRank.Core.Layers;
 namespace OnnxLowRank.Core.Analysis;
 
 /// <summary>One compressible layer with its spectra and, when the model was run, its output positions.</summary>
-/// <param name="Options">The weight-space spectra of every slice option.</param>
+/// <param name="SliceSpectra">The weight-space spectra of every slice option.</param>
 /// <param name="OutputPositions">
 /// Output elements per output channel for one sample (spatial positions of a Conv, rows of a Gemm),
 /// read from an ONNX Runtime run; null when the model was not run.
 /// </param>
-public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceOption> Options, long? OutputPositions)
+public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceOption> SliceSpectra, long? OutputPositions)
 {
     public string Name => Layer.NodeName;
 
@@ -22,7 +22,7 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     /// The data-aware spectra (singular values of W S per block, see <see cref="LayerSpectra.Whitened"/>)
     /// when calibration data was given, else null. Allocation uses them when present.
     /// </summary>
-    public IReadOnlyList<SliceOption>? DataAwareOptions { get; init; }
+    public IReadOnlyList<SliceOption>? DataAwareSliceSpectra { get; init; }
 
     /// <summary>Where whitening fell short for this layer (a larger ridge, or weight-only blocks); empty when it did not.</summary>
     public IReadOnlyList<string> WhiteningNotes { get; init; } = [];
@@ -31,9 +31,9 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     public LayerLatency? Latency { get; init; }
 
     /// <summary>The spectra of one kind; asking for data-aware ones without calibration is an error.</summary>
-    public IReadOnlyList<SliceOption> OptionsFor(SpectrumKind kind) => kind == SpectrumKind.Weight
-        ? Options
-        : DataAwareOptions ?? throw new InvalidOperationException($"Layer '{Name}' has no data-aware spectra: it was analysed without calibration data.");
+    public IReadOnlyList<SliceOption> SliceSpectraFor(SpectrumKind kind) => kind == SpectrumKind.Weight
+        ? SliceSpectra
+        : DataAwareSliceSpectra ?? throw new InvalidOperationException($"Layer '{Name}' has no data-aware spectra: it was analysed without calibration data.");
 
     /// <summary>
     /// The smallest rank (k = 1) that keeps at least <paramref name="share"/> of the squared singular
@@ -41,7 +41,7 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     /// </summary>
     public int RankAtEnergy(double share, SpectrumKind kind = SpectrumKind.Weight)
     {
-        var option = OptionsFor(kind)[0];
+        var option = SliceSpectraFor(kind)[0];
         var total = option.BlockSpectra.Sum(s => s.Sum(v => v * v));
         if (total <= 0) return 0;
         var kept = 0.0;
@@ -60,7 +60,7 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     /// </summary>
     public double RelativeEnergyError(int sliceCount, int rank, SpectrumKind kind = SpectrumKind.Weight)
     {
-        var option = OptionsFor(kind).FirstOrDefault(o => o.SliceCount == sliceCount)
+        var option = SliceSpectraFor(kind).FirstOrDefault(o => o.SliceCount == sliceCount)
             ?? throw new ArgumentOutOfRangeException(nameof(sliceCount), sliceCount, $"Layer '{Name}' has no option with {sliceCount} slices.");
         double total = 0, discarded = 0;
         foreach (var spectrum in option.BlockSpectra)
@@ -79,7 +79,7 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     public long SmallestSizeAtError(double error, SpectrumKind kind = SpectrumKind.Weight)
     {
         var best = Parameters;
-        foreach (var option in OptionsFor(kind))
+        foreach (var option in SliceSpectraFor(kind))
         {
             for (var rank = 1; rank <= option.MaxRank; rank++)
             {
@@ -99,7 +99,7 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     public AllocationLayer ToAllocationLayer(BudgetKind budget, int convRankMultiple)
     {
         var step = Layer.RankStep(convRankMultiple);
-        var options = Layer.Geometry.CanShrink ? DataAwareOptions ?? Options : [];
+        var options = Layer.Geometry.CanShrink ? DataAwareSliceSpectra ?? SliceSpectra : [];
         return new AllocationLayer(
             Name,
             Parameters,

@@ -31,6 +31,8 @@ public sealed class RefitFactorizer(
 
     public string Name => fallback.Name;
 
+    public bool IsPlainSvd => fallback.IsPlainSvd;
+
     public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
     {
         if (!statistics.TryGetValue(layer.NodeName, out var paired)

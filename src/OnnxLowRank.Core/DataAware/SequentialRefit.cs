@@ -54,7 +54,7 @@ public static class SequentialRefit
             if (fixedFactors.Count > 0 && refits)
             {
                 var done = new CompressionPlan(plan.Layers.Where(p => fixedFactors.ContainsKey(p.NodeName)), plan.Method);
-                var partial = new LowRankCompressor(new FixedFactors(fixedFactors, first.Name)).Compress(model, done, options).Model;
+                var partial = new LowRankCompressor(new FixedFactors(fixedFactors, first)).Compress(model, done, options).Model;
                 var inputs = layers.Select(l => l.Node.Input[0]).Distinct().ToList();
                 var paired = PairedCalibrationRun.Collect(UpstreamModel.Of(model, inputs), UpstreamModel.Of(partial, inputs), layers, layers.Select(l => indices[l.NodeName]).ToList(), runner, calibration,
                     options.MaxDegreeOfParallelism);
@@ -69,7 +69,7 @@ public static class SequentialRefit
             for (var i = 0; i < layers.Count; i++) fixedFactors[layers[i].NodeName] = factors[i];
             progress?.Invoke(w + 1, waves.Count);
         }
-        return new LowRankCompressor(new FixedFactors(fixedFactors, first.Name)).Compress(model, plan, options);
+        return new LowRankCompressor(new FixedFactors(fixedFactors, first)).Compress(model, plan, options);
     }
 
     /// <summary>
@@ -91,10 +91,12 @@ public static class SequentialRefit
         return layers.GroupBy(l => wave[l]).OrderBy(g => g.Key).Select(g => (IReadOnlyList<CompressibleLayer>)g.ToList()).ToList();
     }
 
-    /// <summary>Hands the compressor factors computed already, by layer name.</summary>
-    private sealed class FixedFactors(IReadOnlyDictionary<string, LayerFactorization> factors, string name) : ILayerFactorizer
+    /// <summary>Hands the compressor factors computed already, by layer name, under the name of the factorizer that computed them.</summary>
+    private sealed class FixedFactors(IReadOnlyDictionary<string, LayerFactorization> factors, ILayerFactorizer source) : ILayerFactorizer
     {
-        public string Name => name;
+        public string Name => source.Name;
+
+        public bool IsPlainSvd => source.IsPlainSvd;
 
         public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank) =>
             factors.TryGetValue(layer.NodeName, out var f) && f.SliceCount == sliceCount && f.Rank == rank

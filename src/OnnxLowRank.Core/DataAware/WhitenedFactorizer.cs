@@ -23,6 +23,8 @@ public sealed class WhitenedFactorizer(
 
     public string Name => FactorizerName;
 
+    public bool IsPlainSvd => false;
+
     public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
     {
         if (!statistics.TryGetValue(layer.NodeName, out var stats)) return WeightOnly.Factorize(layer, weight, sliceCount, rank);

@@ -8,5 +8,11 @@ public interface ILayerFactorizer
     /// <summary>Short name written into rewritten nodes' doc strings, e.g. "svd".</summary>
     string Name { get; }
 
+    /// <summary>
+    /// True for plain SVD of the weight, the default: rewritten nodes' doc strings then name the method alone,
+    /// otherwise the method and this factorizer (alds+whitened).
+    /// </summary>
+    bool IsPlainSvd { get; }
+
     LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank);
 }

@@ -17,6 +17,8 @@ public sealed class WeightSvdFactorizer(bool chooseFactorOrder = true) : ILayerF
 {
     public string Name => "svd";
 
+    public bool IsPlainSvd => true;
+
     public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
     {
         var g = weight.Geometry;

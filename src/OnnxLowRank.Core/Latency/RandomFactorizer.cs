@@ -12,6 +12,8 @@ internal sealed class RandomFactorizer(int seed) : ILayerFactorizer
 {
     public string Name => "timing";
 
+    public bool IsPlainSvd => false;
+
     public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
     {
         var random = new Random(seed);

@@ -9,6 +9,7 @@ using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;
 using OnnxLowRank.Onnx;
+using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Pipeline;
@@ -60,7 +61,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             {
                 var whitened = LayerSpectra.Whitened(layer, weight, calibration.Layers[layer.NodeName], options.Allocation.MaxSliceCount,
                     calibration.RelativeRidge, calibration.CorrectBias, out var notes);
-                analysis = analysis with { DataAwareOptions = whitened, WhiteningNotes = notes };
+                analysis = analysis with { DataAwareSliceSpectra = whitened, WhiteningNotes = notes };
             }
             layers[i] = analysis;
             LargeTemporaries.Release();
@@ -68,7 +69,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         });
 
         var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, positions?[w.Skipped.NodeName])).ToList();
-        if (options.TimesLayers) TimeLayers(model, layers, wholeLayers, whole.Select(w => w.Node).ToList(), options, calibration is not null, progress);
+        if (options.TimesLayers) TimeLayers(model, layers, wholeLayers, whole.Select(w => w.Node).ToList(), CompressionJob.Resolve(options), progress);
         return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration };
     }
 
@@ -77,15 +78,16 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     /// whole and at a few ranks per k the allocator may use, layers that stay whole as they stand.
     /// </summary>
     private void TimeLayers(
-        ModelProto model, LayerAnalysis[] layers, List<WholeLayer> wholeLayers, IReadOnlyList<NodeProto> wholeNodes, PipelineOptions options,
-        bool hasCalibrationData, IProgress<PipelineProgress>? progress)
+        ModelProto model, LayerAnalysis[] layers, List<WholeLayer> wholeLayers, IReadOnlyList<NodeProto> wholeNodes, CompressionJob job,
+        IProgress<PipelineProgress>? progress)
     {
+        var options = job.Options;
         var timingRunner = runner ?? throw new ArgumentException("Latency-aware compression needs a model runner to time layers in.", nameof(options));
         var shapes = LayerInputShapes.Measure(model, layers.Select(l => l.Layer.Node.Input[0]).Concat(wholeNodes.Select(n => n.Input[0])).ToList(),
             timingRunner, options.DimensionSizes);
         var timer = new LayerTimer(timingRunner, options.Latency);
-        // Only alds uses k > 1; the other allocators need the pairs of plain SVD alone.
-        var sliceCap = AllocatorFor(options, hasCalibrationData).Name == AldsAllocator.RegistryName ? options.Allocation.MaxSliceCount : 1;
+        // Only an allocator that uses slices needs pairs at k > 1; the others need the pairs of plain SVD alone.
+        var sliceCap = job.TimedSliceCount;
         var total = layers.Length + wholeLayers.Count;
         for (var i = 0; i < layers.Length; i++)
         {
@@ -114,9 +116,21 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         if (options.TimesLayers && runner is null)
             throw new ArgumentException("Latency-aware compression needs a model runner to time layers in.", nameof(options));
         if (options.Calibration is not null) _ = RunnerForCalibration(options);
-        // A bad method or budget fails here, before the expensive analysis.
-        _ = AllocatorFor(options);
-        return Compress(model, Analyze(model, options, progress), options, progress);
+        // A bad method or budget, or options that do not go together, fail here, before the expensive analysis.
+        _ = CompressionJob.Resolve(options);
+        var analysis = Analyze(model, options, progress);
+        var excluded = analysis.Skipped.Count(s => s.Reason == SkipReason.Excluded);
+        try
+        {
+            return Compress(model, analysis, options, progress);
+        }
+        catch (BudgetUnreachableException e) when (analysis.Layers.Count == 0 && excluded > 0)
+        {
+            // No budget below everything is reachable then; the exclusion, not the budget, is what to change.
+            throw new InvalidOptionsException(
+                $"every compressible layer is excluded ({excluded} matched the exclusion patterns), so no budget below 1 can be met",
+                "exclude fewer layers; 'analyze' lists the layers by name", inner: e);
+        }
     }
 
     /// <summary>
@@ -128,20 +142,21 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(options);
-        var allocator = AllocatorFor(options, analysis.Calibration is not null);
+        var job = CompressionJob.Resolve(options, analysis.Calibration is not null, analysis.IsTimed);
+        var allocator = job.Allocator;
         IReadOnlyList<LayerTiming>? timing = null;
         AllocationResult allocation;
         if (analysis.IsTimed)
         {
             var timer = new LayerTimer(runner ?? throw new ArgumentException("A timed analysis needs a model runner to check the chosen pairs.", nameof(options)), options.Latency);
             (analysis, allocation, timing) = LatencyAwareAllocation.Allocate(
-                model, analysis, current => Allocate(current, allocator, options), options.Budget, timer);
+                model, analysis, current => Allocate(current, job), options.Budget, timer);
         }
         else
         {
             if (options.Budget == BudgetKind.Latency)
                 throw new ArgumentException("A latency budget needs an analysis that timed the layers (latency-aware options).", nameof(options));
-            allocation = Allocate(analysis, allocator, options);
+            allocation = Allocate(analysis, job);
         }
         progress?.Report(new PipelineProgress(PipelineStage.Allocation, 1, 1));
 
@@ -156,11 +171,12 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
         };
         // With calibration data every layer is refitted to the inputs the compressed layers before it hand on.
-        var compression = analysis.Calibration is { } statistics && options.Calibration is { } calibration && options.RefitSequentially
-            ? SequentialRefit.Compress(model, plan, RunnerForCalibration(options), calibration, FactorizerFor(analysis), compressionOptions,
-                statistics.Layers.ToDictionary(l => l.Key, l => l.Value.VectorCount),
+        var factorizer = job.Factorizer(analysis.Calibration);
+        var compression = job.Refits
+            ? SequentialRefit.Compress(model, plan, RunnerForCalibration(options), options.Calibration!, factorizer, compressionOptions,
+                analysis.Calibration!.Layers.ToDictionary(l => l.Key, l => l.Value.VectorCount),
                 (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Refit, done, total)))
-            : new LowRankCompressor(FactorizerFor(analysis)).Compress(model, plan, compressionOptions);
+            : new LowRankCompressor(factorizer).Compress(model, plan, compressionOptions);
         progress?.Report(new PipelineProgress(PipelineStage.Rewrite, 1, 1));
         return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model)) { Timing = timing };
     }
@@ -173,12 +189,13 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     /// <see cref="GridShortfall"/> of the total below the target (too few ranks to fill it), gives way to the next.
     /// The result names the multiple used.
     /// </summary>
-    public static AllocationResult Allocate(ModelAnalysis analysis, IRankAllocator allocator, PipelineOptions options)
+    public static AllocationResult Allocate(ModelAnalysis analysis, CompressionJob job)
     {
-        var budgetKind = options.Budget;
-        var budget = budgetKind == BudgetKind.Energy ? AllocationBudget.None : AllocationBudget.Keep(options.KeepFraction);
-        var settings = budgetKind == BudgetKind.Energy ? options.Allocation with { ArsvdTau = options.EnergyThreshold } : options.Allocation;
-        var asked = options.ConvRankMultiple;
+        var allocator = job.Allocator;
+        var budgetKind = job.Options.Budget;
+        var budget = job.Budget;
+        var settings = job.Settings;
+        var asked = job.ConvRankMultiple;
         var multiples = Enumerable.Range(1, asked).Where(d => asked % d == 0).OrderDescending();
         foreach (var multiple in multiples)
         {
@@ -204,36 +221,10 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     /// <summary>How far below the target (a share of the total) a Conv rank grid may leave the kept cost before a finer grid is tried.</summary>
     public const double GridShortfall = 0.01;
 
-    /// <summary>
-    /// The allocator for the options; auto is global-energy when calibration data is given, else alds.
-    /// An energy threshold is ARSVD's own rule, so it takes arsvd.
-    /// </summary>
-    public static IRankAllocator AllocatorFor(PipelineOptions options) => AllocatorFor(options, options.Calibration is not null);
-
-    /// <summary>The allocator for the options, for an analysis that has calibration statistics or not.</summary>
-    public static IRankAllocator AllocatorFor(PipelineOptions options, bool hasCalibrationData)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.Budget != BudgetKind.Energy) return RankAllocators.Resolve(options.Method, hasCalibrationData);
-        var method = options.Method.Equals(RankAllocators.Auto, StringComparison.OrdinalIgnoreCase) ? "arsvd" : options.Method;
-        var allocator = RankAllocators.Resolve(method, hasCalibrationData);
-        return allocator.Name == "arsvd"
-            ? allocator
-            : throw new ArgumentException($"An energy threshold is ARSVD's rule; method '{options.Method}' needs --keep-params or --keep-flops.", nameof(options));
-    }
-
-    /// <summary>
-    /// Whitened factors when the analysis carries calibration statistics, plain weight SVD otherwise; a timed
-    /// (latency-aware) analysis measured kernel-first pairs, so its Convs keep that order.
-    /// </summary>
-    private static ILayerFactorizer FactorizerFor(ModelAnalysis analysis) => analysis.Calibration is { } calibration
-        ? new WhitenedFactorizer(calibration.Layers, calibration.RelativeRidge, calibration.CorrectBias)
-        : new WeightSvdFactorizer(chooseFactorOrder: !analysis.IsTimed);
-
     private IModelRunner RunnerForCalibration(PipelineOptions options) => runner
         ?? throw new ArgumentException("Calibration data needs a model runner to run it through the model.", nameof(options));
 
-        private static DiscoveryOptions DiscoveryOptionsFor(ModelProto model, PipelineOptions options)
+    private static DiscoveryOptions DiscoveryOptionsFor(ModelProto model, PipelineOptions options)
     {
         var names = LayerNames.Of(model.Graph);
         var excluded = names.Where(n => options.Exclude.Any(p => LayerNamePattern.Matches(p, n))).ToHashSet();

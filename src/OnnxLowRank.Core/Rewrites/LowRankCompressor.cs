@@ -56,7 +56,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             var opset = DefaultOpset(copy);
             var names = new UniqueNames(graph);
             var index = new GraphIndex(graph);
-            var method = _factorizer.Name == "svd" ? plan.Method : $"{plan.Method}+{_factorizer.Name}";
+            var method = _factorizer.IsPlainSvd ? plan.Method : $"{plan.Method}+{_factorizer.Name}";
             var initializers = new List<TensorProto>();
             var replacements = new Dictionary<NodeProto, IReadOnlyList<NodeProto>>(ReferenceEqualityComparer.Instance);
             var released = new HashSet<string>();

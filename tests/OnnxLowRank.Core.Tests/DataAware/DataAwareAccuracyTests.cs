@@ -67,7 +67,7 @@ public class DataAwareAccuracyTests
         watch.Restart();
         var weightOnly = pipeline.Analyze(model, weightOnlyOptions);
         TestContext.Out.WriteLine($"weight-only analysis: {watch.Elapsed.TotalSeconds:0.0} s");
-        Assert.That(dataAware.Layers.All(l => l.DataAwareOptions is not null), "every layer has data-aware spectra");
+        Assert.That(dataAware.Layers.All(l => l.DataAwareSliceSpectra is not null), "every layer has data-aware spectra");
 
         var original = Accuracy(runner, model);
         TestContext.Out.WriteLine($"{modelFile}: original accuracy {original:P2} on the 2,000-image test slice");
