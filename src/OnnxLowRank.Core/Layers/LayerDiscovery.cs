@@ -116,7 +116,7 @@ public static class LayerDiscovery
             return (null, false, $"Weight shape {shape} has an empty or oversized axis.");
         if (kind == LayerKind.Conv)
         {
-            var group = (int)Attribute(node, "group", 1);
+            var group = (int)node.IntAttribute("group", 1);
             if (dims.Length < 3 || group < 1 || dims[0] % group != 0)
                 return (null, false, $"Conv weight {shape} with group {group} is not (f, c/g, k1, ...).");
             return (new WeightGeometry((int)dims[0], (int)dims[1] * group, group, dims.Skip(2).Select(d => (int)d).ToArray()), false, null);
@@ -124,7 +124,7 @@ public static class LayerDiscovery
         if (dims.Length != 2)
             return (null, false, $"{kind} weight {shape} is not a matrix.");
         // Stored (K, N) is W^T: MatMul's B, and Gemm's B without transB. A folded Transpose flips that.
-        var transposed = kind == LayerKind.MatMul || Attribute(node, "transB", 0) == 0;
+        var transposed = kind == LayerKind.MatMul || node.IntAttribute("transB", 0) == 0;
         if (folded) transposed = !transposed;
         var (rows, columns) = transposed ? (dims[1], dims[0]) : (dims[0], dims[1]);
         return (new WeightGeometry((int)rows, (int)columns, 1, []), transposed, null);
@@ -135,8 +135,8 @@ public static class LayerDiscovery
     {
         if (node.OpType != "Transpose" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 1) return false;
         if (index.Constant(node.Input[0]) is not { Dims.Count: 2 }) return false;
-        var perm = node.Attribute.FirstOrDefault(a => a.Name == "perm");
-        return perm is null || perm.Ints.SequenceEqual([1L, 0L]);
+        var perm = node.IntsAttribute("perm");
+        return perm is null || perm.SequenceEqual([1L, 0L]);
     }
 
     /// <summary>Whether <paramref name="value"/> is read by <paramref name="reader"/> alone, and is no graph output.</summary>
@@ -144,9 +144,6 @@ public static class LayerDiscovery
         !index.IsGraphOutput(value) && !subgraphReads.Contains(value)
         && index.Consumers(value).All(c => ReferenceEquals(c, reader))
         && reader.Input.Count(v => v == value) == 1;
-
-    private static long Attribute(NodeProto node, string name, long fallback) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
 
     /// <summary>Every value name read inside a subgraph (If, Loop, Scan bodies): such values have readers discovery cannot rewrite.</summary>
     private static HashSet<string> SubgraphReads(GraphProto graph)
