@@ -43,7 +43,7 @@ public static class LayerDiscovery
     {
         foreach (var attribute in owner.Attribute)
         {
-            foreach (var body in attribute.Graphs.Prepend(attribute.G).OfType<GraphProto>())
+            foreach (var body in attribute.Subgraphs())
             {
                 var names = LayerNames.Of(body);
                 for (var i = 0; i < body.Node.Count; i++)
@@ -153,20 +153,11 @@ public static class LayerDiscovery
         {
             foreach (var node in g.Node)
             {
-                foreach (var input in node.Input) reads.Add(input);
-                foreach (var attribute in node.Attribute)
-                {
-                    if (attribute.G is not null) Visit(attribute.G);
-                    foreach (var sub in attribute.Graphs) Visit(sub);
-                }
+                reads.UnionWith(node.Input);
+                foreach (var sub in node.Subgraphs()) Visit(sub);
             }
         }
-        foreach (var node in graph.Node)
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is not null) Visit(attribute.G);
-                foreach (var sub in attribute.Graphs) Visit(sub);
-            }
+        foreach (var sub in graph.Node.SelectMany(n => n.Subgraphs())) Visit(sub);
         return reads;
     }
 }

@@ -25,6 +25,20 @@ public static class NodeAttributes
     public static long[]? IntsAttribute(this NodeProto node, string name) =>
         node.FindAttribute(name) is { } a ? a.Ints.ToArray() : null;
 
+    /// <summary>The graphs an attribute holds: its graph, then its list of graphs (If's branches, Loop's and Scan's bodies).</summary>
+    public static IEnumerable<GraphProto> Subgraphs(this AttributeProto attribute)
+    {
+        ArgumentNullException.ThrowIfNull(attribute);
+        return attribute.Graphs.Prepend(attribute.G).OfType<GraphProto>();
+    }
+
+    /// <summary>The graphs held by the node's attributes, attribute by attribute.</summary>
+    public static IEnumerable<GraphProto> Subgraphs(this NodeProto node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Attribute.SelectMany(Subgraphs);
+    }
+
     /// <summary>A string attribute decoded as UTF-8.</summary>
     public static string StringAttribute(this NodeProto node, string name, string fallback) =>
         node.FindAttribute(name) is { } a ? a.S.ToStringUtf8() : fallback;

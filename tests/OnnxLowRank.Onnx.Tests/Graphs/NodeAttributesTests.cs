@@ -46,4 +46,21 @@ public sealed class NodeAttributesTests
             Assert.That(node.FindAttribute("perm"), Is.Null);
         });
     }
+
+    [Test]
+    public void Subgraphs_are_each_attributes_graph_then_its_list()
+    {
+        var node = new NodeProto { OpType = "If" };
+        var thenBranch = new GraphProto { Name = "then" };
+        var elseBranch = new GraphProto { Name = "else" };
+        var list = new AttributeProto { Name = "bodies", Type = AttributeProto.Types.AttributeType.Graphs };
+        list.Graphs.Add([new GraphProto { Name = "first" }, new GraphProto { Name = "second" }]);
+        node.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = thenBranch });
+        node.Attribute.Add(new AttributeProto { Name = "group", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        node.Attribute.Add(list);
+        node.Attribute.Add(new AttributeProto { Name = "else_branch", Type = AttributeProto.Types.AttributeType.Graph, G = elseBranch });
+
+        Assert.That(node.Subgraphs().Select(g => g.Name), Is.EqualTo(new[] { "then", "first", "second", "else" }));
+        Assert.That(new NodeProto { OpType = "Relu" }.Subgraphs(), Is.Empty);
+    }
 }
