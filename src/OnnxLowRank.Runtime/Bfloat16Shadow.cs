@@ -36,8 +36,7 @@ internal static class Bfloat16Shadow
         (attribute.T?.DataType == Bfloat16)
         || attribute.Tensors.Any(t => t.DataType == Bfloat16)
         || (IsTypeAttribute(attribute) && attribute.I == Bfloat16)
-        || (attribute.G is { } g && Uses(g))
-        || attribute.Graphs.Any(Uses);
+        || attribute.Subgraphs().Any(Uses);
 
     private static bool Uses(TypeProto? type) => type?.ValueCase switch
     {
@@ -57,8 +56,7 @@ internal static class Bfloat16Shadow
             if (attribute.T is { } t) attribute.T = Widen(t);
             for (var i = 0; i < attribute.Tensors.Count; i++) attribute.Tensors[i] = Widen(attribute.Tensors[i]);
             if (IsTypeAttribute(attribute) && attribute.I == Bfloat16) attribute.I = Float;
-            if (attribute.G is { } g) Widen(g);
-            foreach (var subgraph in attribute.Graphs) Widen(subgraph);
+            foreach (var subgraph in attribute.Subgraphs()) Widen(subgraph);
         }
     }
 

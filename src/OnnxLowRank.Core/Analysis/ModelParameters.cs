@@ -11,7 +11,7 @@ public static class ModelParameters
         var graph = model.Graph;
         var total = graph.Initializer.Sum(TensorCodec.ElementCount);
         foreach (var node in graph.Node.Where(n => n.OpType == "Constant" && n.Domain is "" or "ai.onnx"))
-            total += node.Attribute.Where(a => a.Name == "value" && a.T is not null).Sum(a => TensorCodec.ElementCount(a.T));
+            total += node.FindAttribute("value")?.T is { } value ? TensorCodec.ElementCount(value) : 0;
         return total;
     }
 }

@@ -19,7 +19,7 @@ public static class TensorConversion
         if (tensor.ElementType == target) return tensor;
         if (!CanConvert(tensor.ElementType, target))
             throw new ArgumentException($"Cannot convert {tensor.ElementType} data to {target}.", nameof(target));
-        var source = ToDoublesExact(tensor.Values);
+        var source = tensor.ToDoubles();
         Array values = target switch
         {
             DataType.Float => Array.ConvertAll(source, v => (float)v),
@@ -32,18 +32,6 @@ public static class TensorConversion
         };
         return new TensorData(target, (long[])tensor.Shape.Clone(), values);
     }
-
-    private static double[] ToDoublesExact(Array values) => values switch
-    {
-        float[] f => Array.ConvertAll(f, v => (double)v),
-        double[] d => d,
-        Half[] h => Array.ConvertAll(h, v => (double)v),
-        long[] l => Array.ConvertAll(l, v => (double)v),
-        int[] i => Array.ConvertAll(i, v => (double)v),
-        byte[] b => Array.ConvertAll(b, v => (double)v),
-        bool[] b => Array.ConvertAll(b, v => v ? 1.0 : 0.0),
-        _ => throw new ArgumentException($"Unsupported element array {values.GetType().Name}.", nameof(values)),
-    };
 
     private static bool IsFloating(DataType t) => t is DataType.Float or DataType.Double or DataType.Float16;
 

@@ -47,6 +47,15 @@ public sealed record CalibrationOptions
     /// </summary>
     public bool CorrectBias { get; init; } = true;
 
+    /// <summary>Opens the calibration samples for a model with the given inputs, refusing a source without any.</summary>
+    internal IDataSource OpenSamples(IReadOnlyList<ValueDescriptor> inputs)
+    {
+        var source = OpenSource(inputs);
+        if (source.Count == 0)
+            throw new InvalidInputDataException("The calibration data holds no samples.", advice: "give calibration data with at least one sample");
+        return source;
+    }
+
     internal void Validate()
     {
         if (BatchSize < 1) throw new ArgumentException($"The calibration batch size must be at least 1, got {BatchSize}.");

@@ -1,4 +1,3 @@
-using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
@@ -23,18 +22,8 @@ public static class CalibrationRun
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var graph = model.Graph;
-        var graphInputs = graph.Input.Select(i => i.Name).ToHashSet();
-        var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet();
-        var values = layers.Select(l => l.Node.Input[0]).Distinct().ToList();
-        // Graph inputs are read from the feed; graph outputs are returned anyway.
-        var exposed = values.Where(v => !graphInputs.Contains(v) && !graphOutputs.Contains(v)).ToList();
-        var fetched = values.Where(v => !graphInputs.Contains(v)).ToList();
-
-        using var session = runner.Open(model, exposed);
-        var source = options.OpenSource(session.Inputs);
-        if (source.Count == 0)
-            throw new InvalidInputDataException("The calibration data holds no samples.", advice: "give calibration data with at least one sample");
+        using var probe = ModelProbe.Open(runner, model, layers.Select(l => l.Node.Input[0]));
+        var source = options.OpenSamples(probe.Inputs);
 
         var accumulators = layers.Select((l, i) => new LayerInputAccumulator(l, i)).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
@@ -43,8 +32,7 @@ public static class CalibrationRun
         var samples = 0;
         foreach (var batch in source.ReadBatches(options.BatchSize))
         {
-            var outputs = fetched.Count > 0 ? session.Run(batch.Inputs, fetched) : new Dictionary<string, TensorData>();
-            var tensors = values.ToDictionary(v => v, v => new InputValues(graphInputs.Contains(v) ? batch.Inputs[v] : outputs[v]));
+            var tensors = probe.Run(batch.Inputs).ToDictionary(p => p.Key, p => new InputValues(p.Value));
             var index = batchIndex;
             Parallel.ForEach(accumulators, parallel, a => a.Add(tensors[a.Layer.Node.Input[0]], index, options, backend));
             batchIndex++;

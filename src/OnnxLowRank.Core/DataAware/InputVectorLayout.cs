@@ -1,5 +1,6 @@
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
+using OnnxLowRank.Onnx;
 
 namespace OnnxLowRank.Core.DataAware;
 
@@ -11,7 +12,7 @@ internal abstract class InputVectorLayout
 {
     public static InputVectorLayout For(CompressibleLayer layer) => layer.Kind switch
     {
-        LayerKind.Gemm => new RowLayout(layer.Geometry.InputChannels, byColumns: IntAttribute(layer, "transA", 0) != 0, lastAxisOnly: false),
+        LayerKind.Gemm => new RowLayout(layer.Geometry.InputChannels, byColumns: layer.Node.IntAttribute("transA", 0) != 0, lastAxisOnly: false),
         LayerKind.MatMul => new RowLayout(layer.Geometry.InputChannels, byColumns: false, lastAxisOnly: true),
         _ => new ConvPatchLayout(layer),
     };
@@ -24,7 +25,4 @@ internal abstract class InputVectorLayout
     /// <paramref name="target"/> (vector length x indices.Length).
     /// </summary>
     public abstract void Fill(InputValues values, int group, long[] indices, RowMajorMatrix target);
-
-    protected static long IntAttribute(CompressibleLayer layer, string name, long fallback) =>
-        layer.Node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
 }

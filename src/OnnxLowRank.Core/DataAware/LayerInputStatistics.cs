@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
 
 namespace OnnxLowRank.Core.DataAware;
@@ -31,6 +32,15 @@ public sealed class LayerInputStatistics
     }
 
     public int Groups => _sums.Length;
+
+    /// <summary>Refuses statistics whose groups and vector length are not those of the weight they are to factorize.</summary>
+    /// <param name="kind">What the statistics are called in the message.</param>
+    internal void CheckFits(CompressibleLayer layer, WeightGeometry geometry, string kind)
+    {
+        if (Groups != geometry.Groups || Columns != geometry.GroupColumns)
+            throw new ArgumentException(
+                $"The {kind} of '{layer.NodeName}' describe {Groups} groups of {Columns} columns, the weight {geometry.Groups} of {geometry.GroupColumns}.", nameof(layer));
+    }
 
     public int Columns { get; }
 

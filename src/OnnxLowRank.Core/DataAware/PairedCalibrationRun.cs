@@ -1,4 +1,3 @@
-using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
@@ -26,17 +25,10 @@ public static class PairedCalibrationRun
         ArgumentNullException.ThrowIfNull(options);
         if (layers.Count != layerIndices.Count) throw new ArgumentException($"{layers.Count} layers and {layerIndices.Count} indices.", nameof(layerIndices));
         options.Validate();
-        var graphInputs = original.Graph.Input.Select(i => i.Name).ToHashSet();
-        var graphOutputs = original.Graph.Output.Select(o => o.Name).ToHashSet();
         var values = layers.Select(l => l.Node.Input[0]).Distinct().ToList();
-        var exposed = values.Where(v => !graphInputs.Contains(v) && !graphOutputs.Contains(v)).ToList();
-        var fetched = values.Where(v => !graphInputs.Contains(v)).ToList();
-
-        using var originalSession = runner.Open(original, exposed);
-        using var compressedSession = runner.Open(compressed, exposed);
-        var source = options.OpenSource(originalSession.Inputs);
-        if (source.Count == 0)
-            throw new InvalidInputDataException("The calibration data holds no samples.", advice: "give calibration data with at least one sample");
+        using var originalProbe = ModelProbe.Open(runner, original, values);
+        using var compressedProbe = ModelProbe.Open(runner, compressed, values);
+        var source = options.OpenSamples(originalProbe.Inputs);
 
         var accumulators = layers.Select((l, i) => new PairedInputAccumulator(l, layerIndices[i])).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
@@ -44,14 +36,13 @@ public static class PairedCalibrationRun
         var batchIndex = 0;
         foreach (var batch in source.ReadBatches(options.BatchSize))
         {
-            var originalOutputs = fetched.Count > 0 ? originalSession.Run(batch.Inputs, fetched) : new Dictionary<string, TensorData>();
-            var compressedOutputs = fetched.Count > 0 ? compressedSession.Run(batch.Inputs, fetched) : new Dictionary<string, TensorData>();
-            InputValues Read(IReadOnlyDictionary<string, TensorData> outputs, string v) => new(graphInputs.Contains(v) ? batch.Inputs[v] : outputs[v]);
+            var originalValues = originalProbe.Run(batch.Inputs);
+            var compressedValues = compressedProbe.Run(batch.Inputs);
             var index = batchIndex;
             Parallel.ForEach(accumulators, parallel, a =>
             {
                 var value = a.Layer.Node.Input[0];
-                a.Add(Read(originalOutputs, value), Read(compressedOutputs, value), index, options, backend);
+                a.Add(new InputValues(originalValues[value]), new InputValues(compressedValues[value]), index, options, backend);
             });
             batchIndex++;
         }

@@ -40,8 +40,7 @@ public sealed class RefitFactorizer(
             return fallback.Factorize(layer, weight, sliceCount, rank);
         var g = weight.Geometry;
         var stats = paired.Compressed;
-        if (stats.Groups != g.Groups || stats.Columns != g.GroupColumns)
-            throw new ArgumentException($"The paired input statistics of '{layer.NodeName}' describe {stats.Groups} groups of {stats.Columns} columns, the weight {g.Groups} of {g.GroupColumns}.", nameof(layer));
+        stats.CheckFits(layer, g, "paired input statistics");
 
         var width = g.SliceColumns(sliceCount);
         var backend = LinearAlgebra.Default;

@@ -1,3 +1,4 @@
+using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.DataAware;
@@ -16,7 +17,7 @@ public static class UpstreamModel
     public static ModelProto Of(ModelProto model, IReadOnlyCollection<string> values)
     {
         var graph = model.Graph;
-        if (graph.Node.Any(n => n.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0))) return model.Clone();
+        if (graph.Node.Any(n => n.Subgraphs().Any())) return model.Clone();
         var needed = new HashSet<string>(values);
         var kept = new bool[graph.Node.Count];
         // Graph order is topological, so one backward pass finds every node a needed value depends on.

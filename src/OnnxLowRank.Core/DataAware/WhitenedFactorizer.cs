@@ -29,8 +29,7 @@ public sealed class WhitenedFactorizer(
     {
         if (!statistics.TryGetValue(layer.NodeName, out var stats)) return WeightOnly.Factorize(layer, weight, sliceCount, rank);
         var g = weight.Geometry;
-        if (stats.Groups != g.Groups || stats.Columns != g.GroupColumns)
-            throw new ArgumentException($"The input statistics of '{layer.NodeName}' describe {stats.Groups} groups of {stats.Columns} columns, the weight {g.Groups} of {g.GroupColumns}.", nameof(layer));
+        stats.CheckFits(layer, g, "input statistics");
 
         var width = g.SliceColumns(sliceCount);
         var backend = LinearAlgebra.Default;

@@ -24,12 +24,11 @@ internal static class InferredShapes
     {
         var weightless = Weightless(model, dimensionSizes);
         if (weightless is null) return null;
-        var graphOutputs = model.Graph.Output.Select(o => o.Name).ToHashSet();
         Dictionary<string, ValueDescriptor> outputs;
         try
         {
-            using var session = runner.Open(weightless, values.Where(v => !graphOutputs.Contains(v)).ToList());
-            outputs = session.Outputs.ToDictionary(o => o.Name);
+            using var probe = ModelProbe.Open(runner, weightless, values);
+            outputs = probe.Outputs.ToDictionary(o => o.Name);
         }
         catch (OnnxLowRankException)
         {

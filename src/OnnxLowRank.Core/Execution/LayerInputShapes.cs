@@ -17,16 +17,7 @@ public static class LayerInputShapes
         ModelProto model, IReadOnlyCollection<string> values, IModelRunner runner, IReadOnlyDictionary<string, long> dimensionSizes)
     {
         if (values.Count == 0) return new Dictionary<string, Shape>();
-        var graphInputs = model.Graph.Input.Select(i => i.Name).ToHashSet();
-        var graphOutputs = model.Graph.Output.Select(o => o.Name).ToHashSet();
-        var inner = values.Where(v => !graphInputs.Contains(v)).Distinct().ToList();
-        using var session = runner.Open(model, inner.Where(v => !graphOutputs.Contains(v)).ToList());
-        var inputs = session.Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, dimensionSizes));
-        var outputs = inner.Count > 0 ? session.Run(inputs, inner) : new Dictionary<string, TensorData>();
-        return values.Distinct().ToDictionary(v => v, v =>
-        {
-            var tensor = inputs.TryGetValue(v, out var fed) ? fed : outputs[v];
-            return new Shape(tensor.ElementType, tensor.Shape);
-        });
+        using var probe = ModelProbe.Open(runner, model, values);
+        return probe.RunOnZeros(dimensionSizes).ToDictionary(p => p.Key, p => new Shape(p.Value.ElementType, p.Value.Shape));
     }
 }

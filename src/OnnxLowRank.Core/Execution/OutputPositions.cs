@@ -18,13 +18,11 @@ public static class OutputPositions
         ModelProto model, IReadOnlyList<Probe> probes, IModelRunner runner, IReadOnlyDictionary<string, long> dimensionSizes)
     {
         if (probes.Count == 0) return new Dictionary<string, long>();
-        var graphOutputs = model.Graph.Output.Select(o => o.Name).ToHashSet();
         var wanted = probes.Select(p => p.OutputValue).Distinct().ToList();
         if (InferredShapes.TryInfer(model, wanted, runner, dimensionSizes) is { } shapes)
             return probes.ToDictionary(p => p.Name, p => shapes[p.OutputValue].Aggregate(1L, (count, size) => count * size) / p.OutputChannels);
-        using var session = runner.Open(model, wanted.Where(n => !graphOutputs.Contains(n)).ToList());
-        var inputs = session.Inputs.ToDictionary(i => i.Name, i => ZeroTensor(i, dimensionSizes));
-        var outputs = session.Run(inputs, wanted);
+        using var probe = ModelProbe.Open(runner, model, wanted);
+        var outputs = probe.RunOnZeros(dimensionSizes);
         return probes.ToDictionary(p => p.Name, p => outputs[p.OutputValue].ElementCount / p.OutputChannels);
     }
 

@@ -38,13 +38,20 @@ public sealed class TensorData
 
     public float[] AsFloats() => Values as float[] ?? throw new InvalidOperationException($"Tensor holds {ElementType}, not float.");
 
-    /// <summary>The values widened to double, for any floating-point element type.</summary>
+    /// <summary>
+    /// A copy of the values widened to double, for every element type a tensor may hold (booleans as 0 and 1):
+    /// data conversion and output comparison both work on these.
+    /// </summary>
     public double[] ToDoubles() => Values switch
     {
         float[] f => Array.ConvertAll(f, v => (double)v),
         double[] d => (double[])d.Clone(),
         Half[] h => Array.ConvertAll(h, v => (double)v),
-        _ => throw new InvalidOperationException($"Tensor holds {ElementType}, which is not floating point."),
+        long[] l => Array.ConvertAll(l, v => (double)v),
+        int[] i => Array.ConvertAll(i, v => (double)v),
+        byte[] b => Array.ConvertAll(b, v => (double)v),
+        bool[] b => Array.ConvertAll(b, v => v ? 1.0 : 0.0),
+        _ => throw new InvalidOperationException($"Tensor holds {ElementType}, which has no double value."),
     };
 
     /// <summary>The CLR element type that carries a given ONNX element type, or null when none does.</summary>

@@ -1,3 +1,5 @@
+using OnnxLowRank.Onnx;
+
 namespace OnnxLowRank.Core.Layers;
 
 /// <summary>
@@ -8,8 +10,8 @@ public sealed record ConvAttributes(long[]? Strides, long[]? Dilations, long[]? 
 {
     public static ConvAttributes Of(CompressibleLayer layer)
     {
-        long[]? Ints(string name) => layer.Node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.Ints.ToArray() : null;
-        var autoPad = layer.Node.Attribute.FirstOrDefault(a => a.Name == "auto_pad") is { } pad ? pad.S.ToStringUtf8() : "NOTSET";
-        return new ConvAttributes(Ints("strides"), Ints("dilations"), Ints("pads"), autoPad);
+        var node = layer.Node;
+        return new ConvAttributes(
+            node.IntsAttribute("strides"), node.IntsAttribute("dilations"), node.IntsAttribute("pads"), node.StringAttribute("auto_pad", "NOTSET"));
     }
 }

@@ -55,7 +55,7 @@ public static class LayerDiscovery
     {
         foreach (var attribute in owner.Attribute)
         {
-            foreach (var body in attribute.Graphs.Prepend(attribute.G).OfType<GraphProto>())
+            foreach (var body in attribute.Subgraphs())
             {
                 var names = LayerNames.Of(body);
                 for (var i = 0; i < body.Node.Count; i++)
@@ -144,7 +144,7 @@ public static class LayerDiscovery
             return (null, false, $"Weight shape {shape} has an empty or oversized axis.");
         if (kind == LayerKind.Conv)
         {
-            var group = (int)Attribute(node, "group", 1);
+            var group = (int)node.IntAttribute("group", 1);
             if (dims.Length < 3 || group < 1 || dims[0] % group != 0)
                 return (null, false, $"Conv weight {shape} with group {group} is not (f, c/g, k1, ...).");
             return (new WeightGeometry((int)dims[0], (int)dims[1] * group, group, dims.Skip(2).Select(d => (int)d).ToArray()), false, null);
@@ -152,7 +152,7 @@ public static class LayerDiscovery
         if (dims.Length != 2)
             return (null, false, $"{kind} weight {shape} is not a matrix.");
         // Stored (K, N) is W^T: MatMul's B, and Gemm's B without transB. A folded Transpose flips that.
-        var transposed = kind == LayerKind.MatMul || Attribute(node, "transB", 0) == 0;
+        var transposed = kind == LayerKind.MatMul || node.IntAttribute("transB", 0) == 0;
         if (folded) transposed = !transposed;
         var (rows, columns) = transposed ? (dims[1], dims[0]) : (dims[0], dims[1]);
         return (new WeightGeometry((int)rows, (int)columns, 1, []), transposed, null);
@@ -163,8 +163,8 @@ public static class LayerDiscovery
     {
         if (node.OpType != "Transpose" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 1) return false;
         if (index.Constant(node.Input[0]) is not { Dims.Count: 2 }) return false;
-        var perm = node.Attribute.FirstOrDefault(a => a.Name == "perm");
-        return perm is null || perm.Ints.SequenceEqual([1L, 0L]);
+        var perm = node.IntsAttribute("perm");
+        return perm is null || perm.SequenceEqual([1L, 0L]);
     }
 
     /// <summary>Whether <paramref name="value"/> is read by <paramref name="reader"/> alone, and is no graph output.</summary>
@@ -172,9 +172,6 @@ public static class LayerDiscovery
         !index.IsGraphOutput(value) && !subgraphReads.Contains(value)
         && index.Consumers(value).All(c => ReferenceEquals(c, reader))
         && reader.Input.Count(v => v == value) == 1;
-
-    private static long Attribute(NodeProto node, string name, long fallback) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
 
     /// <summary>Every value name read inside a subgraph (If, Loop, Scan bodies): such values have readers discovery cannot rewrite.</summary>
     private static HashSet<string> SubgraphReads(GraphProto graph)
@@ -184,20 +181,11 @@ public static class LayerDiscovery
         {
             foreach (var node in g.Node)
             {
-                foreach (var input in node.Input) reads.Add(input);
-                foreach (var attribute in node.Attribute)
-                {
-                    if (attribute.G is not null) Visit(attribute.G);
-                    foreach (var sub in attribute.Graphs) Visit(sub);
-                }
+                reads.UnionWith(node.Input);
+                foreach (var sub in node.Subgraphs()) Visit(sub);
             }
         }
-        foreach (var node in graph.Node)
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is not null) Visit(attribute.G);
-                foreach (var sub in attribute.Graphs) Visit(sub);
-            }
+        foreach (var sub in graph.Node.SelectMany(n => n.Subgraphs())) Visit(sub);
         return reads;
     }
 }

@@ -31,7 +31,7 @@ internal static class WholeLayerFinder
     private static long OutputChannels(NodeProto node, TensorProto weight) => node.OpType switch
     {
         "Conv" => weight.Dims[0],
-        "Gemm" => node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I == 1 ? weight.Dims[0] : weight.Dims[1],
+        "Gemm" => node.IntAttribute("transB", 0) == 1 ? weight.Dims[0] : weight.Dims[1],
         _ => weight.Dims[^1],
     };
 }

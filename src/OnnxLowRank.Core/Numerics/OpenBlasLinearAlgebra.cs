@@ -171,11 +171,7 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         fixed (double* pa = a, pw = values)
         {
             library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1);
-            ThrowOnFailure("dsyevd", info);
-            lwork = (int)workSize;
-            liwork = iworkSize;
-            var work = GC.AllocateUninitializedArray<double>(lwork);
-            var iwork = GC.AllocateUninitializedArray<int>(liwork);
+            var (work, iwork) = Workspace("dsyevd", info, workSize, iworkSize, out lwork, out liwork);
             fixed (double* pwork = work)
             fixed (int* piwork = iwork)
                 library.Dsyevd(&jobz, &uplo, &n, pa, &lda, pw, pwork, &lwork, piwork, &liwork, &info, 1, 1);
@@ -227,11 +223,7 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         {
             library.Dsyevr(&jobz, &range, &uplo, &n, pa, &lda, &vl, &vu, &il, &iu, &abstol, &found, pw, pz, &ldz, psupport,
                 &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1, 1);
-            ThrowOnFailure("dsyevr", info);
-            lwork = (int)workSize;
-            liwork = iworkSize;
-            var work = GC.AllocateUninitializedArray<double>(lwork);
-            var iwork = GC.AllocateUninitializedArray<int>(liwork);
+            var (work, iwork) = Workspace("dsyevr", info, workSize, iworkSize, out lwork, out liwork);
             fixed (double* pwork = work)
             fixed (int* piwork = iwork)
                 library.Dsyevr(&jobz, &range, &uplo, &n, pa, &lda, &vl, &vu, &il, &iu, &abstol, &found, pw, pz, &ldz, psupport,
@@ -241,6 +233,17 @@ public sealed unsafe class OpenBlasLinearAlgebra : ILinearAlgebraBackend
         if (found != count)
             throw new ArithmeticException($"dsyevr returned {found} eigenpairs, {count} were asked for.");
         return (values[..count], z);
+    }
+
+    /// <summary>
+    /// The workspaces a LAPACK size query (lwork = liwork = -1) asked for, and their lengths for the call that does the work.
+    /// </summary>
+    private static (double[] Work, int[] IntegerWork) Workspace(string routine, int info, double workSize, int iworkSize, out int lwork, out int liwork)
+    {
+        ThrowOnFailure(routine, info);
+        lwork = (int)workSize;
+        liwork = iworkSize;
+        return (GC.AllocateUninitializedArray<double>(lwork), GC.AllocateUninitializedArray<int>(liwork));
     }
 
     private static void ThrowOnFailure(string routine, int info)

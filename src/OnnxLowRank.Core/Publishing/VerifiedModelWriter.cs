@@ -108,9 +108,9 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
         // the model from its file, so a model past 2 GB is verified without a copy of its weights in memory.
         OnnxModelFile.Load(path, new ModelLoadOptions { KeepExternalDataOnDiskFrom = 0 });
         ReturnGarbage();
-        using var session = runner.OpenFile(path);
-        if (session.Inputs.Any(i => TensorData.ClrTypeOf(i.ElementType) is null)) return;
-        session.Run(session.Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, dimensionSizes)));
+        using var probe = ModelProbe.OpenFile(runner, path);
+        if (probe.Inputs.Any(i => TensorData.ClrTypeOf(i.ElementType) is null)) return;
+        probe.RunOnZeros(dimensionSizes);
     }
 
     private static void ReturnGarbage() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

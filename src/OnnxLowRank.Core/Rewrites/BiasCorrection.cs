@@ -17,8 +17,8 @@ internal static class BiasCorrection
     {
         var original = node.Input.Count > 2 && node.Input[2].Length > 0 ? node.Input[2] : null;
         if (scope.Factors.OutputShift is not { } shift) return original;
-        var alpha = node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 1f;
-        var beta = node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 1f;
+        var alpha = node.FloatAttribute("alpha", 1f);
+        var beta = node.FloatAttribute("beta", 1f);
         if (beta == 0) return original;
         var scale = (double)alpha / beta;
         var n = shift.Length;

@@ -14,6 +14,7 @@
 // W (N x K) = B when transB = 1 and B^T otherwise; any B behind a folded Transpose is removed too.
 // With an output shift (data-aware bias correction) the second Gemm reads a corrected C (BiasCorrection).
 
+using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Rewrites;
@@ -31,7 +32,7 @@ internal static class GemmRewrite
         var n = factors.P.Rows;
         var k = factors.Q.Columns;
         var j = scope.Factors.Rank;
-        var transA = node.Attribute.FirstOrDefault(a => a.Name == "transA")?.I ?? 0;
+        var transA = node.IntAttribute("transA", 0);
         var hidden = scope.Name("hidden");
         var nodes = new List<NodeProto>(3);
 

@@ -1,3 +1,4 @@
+using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Rewrites;
@@ -55,13 +56,10 @@ internal static class GraphSplice
             foreach (var node in scope)
             {
                 reads.UnionWith(node.Input);
-                foreach (var attribute in node.Attribute)
+                foreach (var sub in node.Subgraphs())
                 {
-                    foreach (var sub in attribute.Graphs.Append(attribute.G).OfType<GraphProto>())
-                    {
-                        reads.UnionWith(sub.Output.Select(o => o.Name));
-                        Visit(sub.Node);
-                    }
+                    reads.UnionWith(sub.Output.Select(o => o.Name));
+                    Visit(sub.Node);
                 }
             }
         }

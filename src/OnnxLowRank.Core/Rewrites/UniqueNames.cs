@@ -1,3 +1,4 @@
+using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Rewrites;
@@ -29,11 +30,7 @@ internal sealed class UniqueNames
             _taken.Add(node.Name);
             _taken.UnionWith(node.Input);
             _taken.UnionWith(node.Output);
-            foreach (var attribute in node.Attribute)
-            {
-                if (attribute.G is not null) Collect(attribute.G);
-                foreach (var sub in attribute.Graphs) Collect(sub);
-            }
+            foreach (var sub in node.Subgraphs()) Collect(sub);
         }
     }
 }

@@ -30,8 +30,8 @@ public sealed class OutputComparisonAccumulator(string name)
         if (!original.Shape.SequenceEqual(compressed.Shape))
             throw new ArgumentException(
                 $"Output '{name}' has shape [{string.Join(",", original.Shape)}] in the original and [{string.Join(",", compressed.Shape)}] in the compressed model.");
-        var a = Widen(original.Values);
-        var b = Widen(compressed.Values);
+        var a = original.ToDoubles();
+        var b = compressed.ToDoubles();
         for (var i = 0; i < a.Length; i++)
         {
             var d = a[i] - b[i];
@@ -88,16 +88,4 @@ public sealed class OutputComparisonAccumulator(string name)
         }
         return best;
     }
-
-    private static double[] Widen(Array values) => values switch
-    {
-        float[] f => Array.ConvertAll(f, v => (double)v),
-        double[] d => d,
-        Half[] h => Array.ConvertAll(h, v => (double)v),
-        long[] l => Array.ConvertAll(l, v => (double)v),
-        int[] i => Array.ConvertAll(i, v => (double)v),
-        byte[] u => Array.ConvertAll(u, v => (double)v),
-        bool[] t => Array.ConvertAll(t, v => v ? 1.0 : 0.0),
-        _ => throw new ArgumentException($"Unsupported element array {values.GetType().Name}."),
-    };
 }

@@ -65,11 +65,7 @@ internal static class ModelTensors
             {
                 foreach (var site in InSparse(sparse, where, isInitializer: false)) yield return site;
             }
-            if (attribute.G is not null)
-            {
-                foreach (var site in InGraph(attribute.G)) yield return site;
-            }
-            foreach (var graph in attribute.Graphs)
+            foreach (var graph in attribute.Subgraphs())
             {
                 foreach (var site in InGraph(graph)) yield return site;
             }
