@@ -34,7 +34,7 @@ internal static class ResultsDocument
         "written model. Peak RSS is that process's high-water mark. Kept parameters and FLOPs are those of the compressible layers.";
 
     private static string LatencyIntro(BenchResults results) =>
-        "ONNX Runtime (the repository's binding) on seeded random inputs; the original and its alds compressions at each keep-flops are run " +
+        "ONNX Runtime on seeded random inputs; the original and its alds compressions at each keep-flops are run " +
         "in turn, round after round, and each cell is a median (" +
         (results.Options.Quick ? "quick run: at least 3 rounds" : "at least 5 rounds and 10 s per group") + ", after warm-up runs). " +
         "Ideal = 1 / kept FLOPs of the factorized layers; layers left whole, activations and pooling do not shrink, so the ideal is an upper bound. " +
