@@ -5,8 +5,8 @@ namespace OnnxLowRank.Core.Data;
 
 /// <summary>
 /// A tokenizer read from its files through Microsoft.ML.Tokenizers: a WordPiece <c>vocab.txt</c> (one token a line,
-/// the id its line number; a BERT tokenizer adding [CLS] and [SEP] when the vocabulary has them, lower-casing when it
-/// holds no upper-case token) or a BPE <c>vocab.json</c> with its <c>merges.txt</c> (by default the one beside it).
+/// the id its line number; a BERT tokenizer, lower-casing when the vocabulary holds no upper-case token, when it has
+/// [CLS], [SEP], [PAD], [UNK] and [MASK], else plain WordPiece, with [CLS] and [SEP] around each sample when it has them) or a BPE <c>vocab.json</c> with its <c>merges.txt</c> (by default the one beside it).
 /// </summary>
 public sealed class TokenizerFile
 {
@@ -59,13 +59,15 @@ public sealed class TokenizerFile
             throw new InvalidInputDataException("The vocabulary is empty.", path, advice: "give a vocab.txt with one token a line");
         int IdOf(string token) => tokens.IndexOf(token);
         var pad = Math.Max(0, IdOf("[PAD]"));
-        if (IdOf("[CLS]") >= 0 && IdOf("[SEP]") >= 0)
+        int? cls = IdOf("[CLS]") is >= 0 and var c ? c : null, sep = IdOf("[SEP]") is >= 0 and var e ? e : null;
+        // BertTokenizer wants all five of its special tokens; with fewer, plain WordPiece and [CLS]/[SEP] added here.
+        if (new[] { "[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]" }.All(t => IdOf(t) >= 0))
         {
             var lowerCase = !tokens.Any(t => !(t.StartsWith('[') && t.EndsWith(']')) && t.Any(char.IsUpper));
             var bert = BertTokenizer.Create(path, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
             return new TokenizerFile(path, bert, tokens.Count, bert.PaddingTokenId, bert.ClassificationTokenId, bert.SeparatorTokenId);
         }
-        return new TokenizerFile(path, WordPieceTokenizer.Create(path), tokens.Count, pad, null, null);
+        return new TokenizerFile(path, WordPieceTokenizer.Create(path), tokens.Count, pad, cls is not null && sep is not null ? cls : null, cls is not null && sep is not null ? sep : null);
     }
 
     private static TokenizerFile LoadBpe(string path, string? mergesPath)

@@ -75,6 +75,17 @@ public class TextDataSourceTests
     }
 
     [Test]
+    public void A_vocabulary_without_mask_is_plain_word_piece_wrapped_in_cls_and_sep()
+    {
+        var vocab = Write("vocab.txt", ["[PAD]", "[UNK]", "[CLS]", "[SEP]", .. Words]);
+        var data = Write("lines.txt", ["the quick brown foxes"]);
+        var source = DataSourceOpener.Open(data, BertInputs, new DataSourceOptions { TokenizerPath = vocab });
+        var reference = WordPieceTokenizer.Create(vocab).EncodeToIds("the quick brown foxes");
+        var ids = (long[])source.ReadBatches(8).Single().Inputs["input_ids"].Values;
+        Assert.That(ids, Is.EqualTo(reference.Prepend(2).Append(3).Select(i => (long)i)));
+    }
+
+    [Test]
     public void Long_lines_are_cut_to_max_tokens_keeping_the_separator()
     {
         var vocab = Vocab();
