@@ -19,6 +19,7 @@ internal sealed class AnalyzeCommand
     private readonly PipelineArguments _pipeline = new();
     private readonly CalibrationArguments _calibration = new();
     private readonly Option<string?> _normalize = new("--normalize") { Description = "Image normalisation for IDX calibration data, e.g. 0.2860,0.3530", HelpName = "MEAN,STD" };
+    private readonly TextOptions _text = new();
     private readonly EngineOptions _engine = new();
     private readonly Option<string?> _report = ReportOption.Create();
 
@@ -30,6 +31,7 @@ internal sealed class AnalyzeCommand
         _pipeline.AddTo(command);
         _calibration.AddTo(command);
         command.Add(_normalize);
+        _text.AddTo(command);
         _engine.AddTo(command);
         command.Add(_report);
         return command;
@@ -41,7 +43,7 @@ internal sealed class AnalyzeCommand
         var model = OnnxModelFile.Load(path);
         var pipeline = new CompressionPipeline(new OnnxRuntimeModelRunner(_engine.Read(result)));
         var analysis = console.WithProgress(report => ModelErrors.Naming(path, () =>
-            pipeline.Analyze(model, _pipeline.Read(result) with { Calibration = _calibration.Read(result, Shared(result), batchSize: 32) }, PipelineProgressBridge.To(report))));
+            pipeline.Analyze(model, _pipeline.Read(result) with { Calibration = _calibration.Read(result, Shared(result), batchSize: 32, model) }, PipelineProgressBridge.To(report))));
         var runReport = new RunReport
         {
             ToolVersion = CliApplication.Version,
@@ -59,8 +61,8 @@ internal sealed class AnalyzeCommand
         return ReportPresentation.Finish(console, runReport, result.GetValue(_report));
     }
 
-    private DataSourceOptions Shared(ParseResult result) => new()
+    private DataSourceOptions Shared(ParseResult result) => _text.Apply(result, new()
     {
         Normalization = result.GetValue(_normalize) is { } text ? PixelNormalization.Parse(text) : PixelNormalization.UnitRange,
-    };
+    });
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.DataAware;
+using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Cli.Commands;
 
@@ -31,12 +32,13 @@ internal sealed class CalibrationArguments
 
     /// <summary>
     /// Calibration options, or null without --calibration. <paramref name="shared"/> supplies the
-    /// normalisation, shapes and seed, which describe the model's input and so hold for both data sets.
+    /// normalisation, shapes, seed and tokenizer, which describe the model's input and so hold for both data sets;
+    /// <paramref name="model"/> the tables its token inputs index.
     /// </summary>
-    public CalibrationOptions? Read(ParseResult result, DataSourceOptions shared, int batchSize)
+    public CalibrationOptions? Read(ParseResult result, DataSourceOptions shared, int batchSize, ModelProto model)
     {
         if (result.GetValue(Data) is not { } data) return null;
-        var options = shared with { LabelsPath = null, Slice = new DataSlice(0, result.GetValue(Limit)) };
+        var options = shared with { LabelsPath = null, Slice = new DataSlice(0, result.GetValue(Limit)), TableRows = TokenEmbeddings.TableRows(model) };
         return new CalibrationOptions(inputs => DataSourceOpener.Open(data, inputs, options)) { BatchSize = batchSize, Seed = shared.Seed };
     }
 }

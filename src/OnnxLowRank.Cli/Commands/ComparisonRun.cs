@@ -14,7 +14,7 @@ internal static class ComparisonRun
     {
         using var originalSession = runner.Open(original);
         using var compressedSession = runner.Open(compressed);
-        var source = DataSourceOpener.Open(data, originalSession.Inputs, dataOptions);
+        var source = DataSourceOpener.Open(data, originalSession.Inputs, dataOptions with { TableRows = TokenEmbeddings.TableRows(original) });
         return console.WithProgress(report => Compare(originalSession, compressedSession, source, batchSize, report, label));
     }
 

@@ -79,17 +79,18 @@ internal sealed class CompressCommand
     {
         var path = result.GetRequiredValue(_model);
         var outputPath = result.GetRequiredValue(_output);
+        // Refuse to overwrite the input before the expensive work, not after it.
+        VerifiedModelWriter.CheckDestination(path, outputPath, result.GetValue(_force));
+        var model = OnnxModelFile.Load(path);
         var options = Budget(result, _pipeline.Read(result) with
         {
             Method = result.GetRequiredValue(_method),
             LatencyAware = result.GetValue(_latencyAware),
-            Calibration = _calibration.Read(result, _validate.Read(result), result.GetValue(_validate.Batch)),
+            Calibration = _calibration.Read(result, _validate.Read(result), result.GetValue(_validate.Batch), model),
         });
-        // Refuse to overwrite the input before the expensive work, not after it.
-        VerifiedModelWriter.CheckDestination(path, outputPath, result.GetValue(_force));
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
         var data = result.GetValue(_validate.Data);
-        var compressed = Compress(path, options, runner, console, keepOriginal: data is not null);
+        var compressed = Compress(path, model, options, runner, console, keepOriginal: data is not null);
         new VerifiedModelWriter(runner).Write(compressed.Model, outputPath, new PublishOptions
         {
             SourcePath = path,
@@ -128,9 +129,8 @@ internal sealed class CompressCommand
     /// analysis, which reaches its weights) stays alive only when validation compares against it: otherwise the
     /// collector can take it back before verification loads the written model into ONNX Runtime.
     /// </summary>
-    private static CompressedModel Compress(string path, PipelineOptions options, OnnxRuntimeModelRunner runner, ConsoleSession console, bool keepOriginal)
+    private static CompressedModel Compress(string path, ModelProto model, PipelineOptions options, OnnxRuntimeModelRunner runner, ConsoleSession console, bool keepOriginal)
     {
-        var model = OnnxModelFile.Load(path);
         var compressed = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
         return new CompressedModel(
             compressed.Compression.Model,

@@ -39,6 +39,8 @@ internal sealed class DataOptions
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for random data", HelpName = "N" };
 
+    public TextOptions Text { get; } = new();
+
     public void AddTo(Command command)
     {
         command.Add(Data);
@@ -49,18 +51,19 @@ internal sealed class DataOptions
         command.Add(Batch);
         command.Add(Shape);
         command.Add(Seed);
+        Text.AddTo(command);
         Limit.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--limit must be at least 1.");
         });
     }
 
-    public DataSourceOptions Read(ParseResult result) => new()
+    public DataSourceOptions Read(ParseResult result) => Text.Apply(result, new()
     {
         LabelsPath = result.GetValue(Labels),
         Normalization = result.GetValue(Normalize) is { } text ? PixelNormalization.Parse(text) : PixelNormalization.UnitRange,
         Slice = new DataSlice(result.GetValue(Offset), result.GetValue(Limit)),
         Shapes = result.GetValue(Shape) ?? [],
         Seed = result.GetValue(Seed),
-    };
+    });
 }

@@ -14,7 +14,7 @@ internal sealed class DiffCommand
 {
     private readonly Argument<string> _original = new("ORIGINAL") { Description = "The original .onnx model" };
     private readonly Argument<string> _compressed = new("COMPRESSED") { Description = "The model to compare with it" };
-    private readonly DataOptions _data = new("--data", "Inputs: an IDX images file, .npy/.npz, a folder of ONNX .pb tensors, or 'random'", required: true);
+    private readonly DataOptions _data = new("--data", "Inputs: an IDX images file, .npy/.npz, a folder of ONNX .pb tensors, text (.txt, with --tokenizer), or 'random'", required: true);
     private readonly EngineOptions _engine = new();
     private readonly GateOptions _gates = new();
     private readonly Option<string?> _report = ReportOption.Create();

@@ -78,9 +78,10 @@ internal sealed class SweepCommand
             "latency" => BudgetKind.Latency,
             _ => BudgetKind.Parameters,
         };
-        var dataOptions = _data.Read(result);
+        var model = OnnxModelFile.Load(path);
+        var dataOptions = _data.Read(result) with { TableRows = TokenEmbeddings.TableRows(model) };
         var batch = result.GetValue(_data.Batch);
-        var calibration = _calibration.Read(result, dataOptions, batch);
+        var calibration = _calibration.Read(result, dataOptions, batch, model);
         var baseOptions = _pipeline.Read(result) with
         {
             Budget = budget,
@@ -90,7 +91,6 @@ internal sealed class SweepCommand
             Method = methods.Select(m => RankAllocators.Resolve(m, calibration is not null)).FirstOrDefault(a => a.UsesSlices)?.Name ?? RankAllocators.Auto,
         };
 
-        var model = OnnxModelFile.Load(path);
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
         var pipeline = new CompressionPipeline(runner);
         using var originalSession = runner.Open(model);

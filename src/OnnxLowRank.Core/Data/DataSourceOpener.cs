@@ -4,7 +4,8 @@ namespace OnnxLowRank.Core.Data;
 
 /// <summary>
 /// Picks the data source for a --data argument: "random", a folder of .pb tensors, an .npy/.npz
-/// file, or an IDX images file (gzipped or not, recognised by its magic number).
+/// file, text (a .txt file or a folder of them, one sample a line, with a tokenizer), or an IDX images file
+/// (gzipped or not, recognised by its magic number).
 /// </summary>
 public static class DataSourceOpener
 {
@@ -16,7 +17,17 @@ public static class DataSourceOpener
         {
             if (options.LabelsPath is not null)
                 throw new InvalidInputDataException("Random data has no labels.", options.LabelsPath, advice: "drop --labels or give real data");
-            return new RandomDataSource(inputs, ShapeBinding.Parse(options.Shapes), options.Slice, options.Seed);
+            return new RandomDataSource(inputs, ShapeBinding.Parse(options.Shapes), options.Slice, options.Seed, options.TableRows);
+        }
+        if (TextDataSource.IsText(data))
+        {
+            if (options.LabelsPath is not null)
+                throw new InvalidInputDataException("Labels are not read for text data.", options.LabelsPath, advice: "drop --labels");
+            if (options.TokenizerPath is null)
+                throw new InvalidInputDataException("Text data needs the model's tokenizer.", data,
+                    advice: "give --tokenizer vocab.txt (WordPiece) or --tokenizer vocab.json --merges merges.txt (BPE)");
+            var tokenizer = TokenizerFile.Load(options.TokenizerPath, options.MergesPath);
+            return new TextDataSource(inputs, data, tokenizer, options.MaxTokens, options.Slice, options.TableRows);
         }
         if (Directory.Exists(data))
         {
@@ -25,7 +36,7 @@ public static class DataSourceOpener
             return new TensorProtoFolderSource(inputs, data, options.Slice);
         }
         if (!File.Exists(data))
-            throw new InvalidInputDataException("The data file does not exist.", data, advice: $"give an IDX, .npy or .npz file, a folder of .pb tensors, or '{RandomKeyword}'");
+            throw new InvalidInputDataException("The data file does not exist.", data, advice: $"give an IDX, .npy, .npz or .txt file, a folder of .pb tensors or .txt files, or '{RandomKeyword}'");
         if (data.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) || data.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
             return new NumpyDataSource(inputs, data, options.LabelsPath, options.Slice);
 
@@ -35,6 +46,6 @@ public static class DataSourceOpener
         if (IdxFile.LooksLikeIdx(head))
             return new IdxImageSource(inputs, data, options.LabelsPath, options.Normalization, options.Slice);
         throw new InvalidInputDataException("The data format is not recognised.", data,
-            advice: "give an IDX images file (.gz or not), an .npy or .npz file, a folder of .pb tensors, or 'random'");
+            advice: "give an IDX images file (.gz or not), an .npy, .npz or .txt file, a folder of .pb tensors, or 'random'");
     }
 }

@@ -15,4 +15,19 @@ public sealed record DataSourceOptions
     public IReadOnlyList<string> Shapes { get; init; } = [];
 
     public int Seed { get; init; }
+
+    /// <summary>The tokenizer for text data: a WordPiece vocab.txt or a BPE vocab.json.</summary>
+    public string? TokenizerPath { get; init; }
+
+    /// <summary>The merges file of a BPE vocab.json (by default merges.txt beside it).</summary>
+    public string? MergesPath { get; init; }
+
+    /// <summary>Tokens per text sample at most, special tokens included.</summary>
+    public int MaxTokens { get; init; } = TextDataSource.DefaultMaxTokens;
+
+    /// <summary>
+    /// Rows of the embedding tables the model's integer inputs index (<see cref="TokenEmbeddings.TableRows"/>): the
+    /// vocabulary a tokenizer must fit in, and the range random token ids are drawn from.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> TableRows { get; init; } = new Dictionary<string, long>();
 }

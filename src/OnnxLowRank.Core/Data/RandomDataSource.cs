@@ -5,8 +5,9 @@ namespace OnnxLowRank.Core.Data;
 
 /// <summary>
 /// Seeded random inputs in the shapes the model declares (symbolic dimensions from a
-/// <see cref="ShapeBinding"/>). Floating-point inputs are standard normal, integer inputs 0 or 1,
-/// so index-like inputs stay in range. Sample i depends only on the seed and i, so an offset
+/// <see cref="ShapeBinding"/>). Floating-point inputs are standard normal. Integer inputs stay in range: one that
+/// indexes a constant table (token ids into an embedding) is drawn from [0, rows), an attention mask is ones, token
+/// type ids zeros, position ids 0..n-1 along the last axis, and any other integer input 0 or 1. Sample i depends only on the seed and i, so an offset
 /// selects the same samples a longer run would have produced.
 /// </summary>
 public sealed class RandomDataSource : SampleDataSource
@@ -17,10 +18,14 @@ public sealed class RandomDataSource : SampleDataSource
     private readonly IReadOnlyDictionary<string, long[]> _shapes;
     private readonly int _seed;
     private readonly int _offset;
+    private readonly IReadOnlyDictionary<string, long> _tableRows;
 
-    public RandomDataSource(IReadOnlyList<ValueDescriptor> inputs, ShapeBinding shapes, DataSlice slice, int seed = 0)
+    /// <param name="tableRows">Rows of the tables integer inputs index (<see cref="TokenEmbeddings.TableRows"/>); none known by default.</param>
+    public RandomDataSource(IReadOnlyList<ValueDescriptor> inputs, ShapeBinding shapes, DataSlice slice, int seed = 0,
+        IReadOnlyDictionary<string, long>? tableRows = null)
         : base(inputs)
     {
+        _tableRows = tableRows ?? new Dictionary<string, long>();
         _shapes = shapes.Resolve(inputs);
         foreach (var input in inputs)
         {
@@ -48,9 +53,28 @@ public sealed class RandomDataSource : SampleDataSource
         {
             var shape = _shapes[input.Name];
             var count = (int)shape.Aggregate(1L, (a, d) => checked(a * d));
-            tensors[input.Name] = new TensorData(input.ElementType, shape, Fill(input.ElementType, count, random));
+            tensors[input.Name] = new TensorData(input.ElementType, shape, IsInteger(input.ElementType)
+                ? FillIntegers(input, shape, count, random)
+                : Fill(input.ElementType, count, random));
         }
         return (tensors, null);
+    }
+
+    private static bool IsInteger(DataType type) => type is DataType.Int64 or DataType.Int32;
+
+    private Array FillIntegers(ValueDescriptor input, long[] shape, int count, Random random)
+    {
+        var last = shape.Length == 0 ? 1 : (int)Math.Max(1, shape[^1]);
+        long[] values = TokenInputs.RoleOf(input.Name) switch
+        {
+            TokenInputRole.AttentionMask => Enumerable.Repeat(1L, count).ToArray(),
+            TokenInputRole.TokenTypes => new long[count],
+            TokenInputRole.Positions => Enumerable.Range(0, count).Select(i => (long)(i % last)).ToArray(),
+            _ when _tableRows.TryGetValue(input.Name, out var rows) && rows > 0 =>
+                Enumerable.Range(0, count).Select(_ => random.NextInt64(rows)).ToArray(),
+            _ => Enumerable.Range(0, count).Select(_ => (long)random.Next(2)).ToArray(),
+        };
+        return input.ElementType == DataType.Int32 ? values.Select(v => (int)v).ToArray() : values;
     }
 
     private static Array Fill(DataType type, int count, Random random) => type switch
