@@ -31,7 +31,7 @@ public class DiffCommandTests : ScratchFolderTest
     [Test]
     public void A_model_against_itself_on_a_few_samples_is_timed_long_enough_to_run_as_fast_as_itself()
     {
-        // Two batches of data: the comparison repeats them until each model has 20 timed runs and 2 s of them.
+        // Two batches of data: the comparison repeats them until each model has 20 timed runs and the two 2 s together.
         var mlp = RepositoryFiles.Model("mlp.onnx");
         var report = Path.Combine(Folder, "self.json");
         var run = CliProcess.Run("diff", mlp, mlp, "--data", "random", "--shape", "8,1,28,28", "--threads", "1", "--report", report, "--quiet");

@@ -16,7 +16,7 @@ public sealed record ComparisonOptions
     /// </summary>
     public int MinTimedRuns { get; init; } = 20;
 
-    /// <summary>Timed wall time each model should reach too, so fast models are timed over many runs.</summary>
+    /// <summary>Timed wall time the two models should reach together too, so fast models are timed over many runs.</summary>
     public TimeSpan MinTimedDuration { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The most time spent repeating batches for timing; a model too slow to reach the minimum stays "not measured".</summary>
