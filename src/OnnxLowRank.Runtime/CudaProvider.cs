@@ -23,11 +23,7 @@ internal static class CudaProvider
     {
         try
         {
-            OnnxRuntimeSessions.Translated(() =>
-            {
-                options.AppendExecutionProvider_CUDA(deviceId);
-                return true;
-            }, filePath: null, Advice);
+            OnnxRuntimeSessions.Translated(() => options.AppendExecutionProvider_CUDA(deviceId), filePath: null, Advice);
         }
         catch (OnnxRuntimeException e) when (OperatingSystem.IsLinux() && Missing() is { Length: > 0 } missing)
         {

@@ -67,6 +67,14 @@ public static class OnnxRuntimeSessions
         }
     }
 
+    /// <inheritdoc cref="Translated{T}"/>
+    internal static void Translated(Action work, string? filePath, string? advice = null) =>
+        Translated(() =>
+        {
+            work();
+            return 0;
+        }, filePath, advice);
+
     private static InferenceSession Create(SessionOptions? options, Func<SessionOptions, InferenceSession> create, string? filePath)
     {
         var own = options is null ? Options() : null;
