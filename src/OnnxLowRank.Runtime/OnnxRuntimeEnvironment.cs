@@ -22,17 +22,13 @@ public static class OnnxRuntimeEnvironment
     /// <summary>Execution providers compiled into the loaded library, e.g. CPUExecutionProvider.</summary>
     public static IReadOnlyList<string> AvailableProviders => Instance.GetAvailableProviders();
 
-    /// <summary>The cap on the shared arena, in bytes.</summary>
-    internal static long MemoryLimitBytes { get; private set; }
-
     private static OrtEnv Create()
     {
         // Every failure reaches the caller as an exception with ONNX Runtime's message; its own log would
         // print the same failure again on standard error, breaking the CLI's one line per error.
         var options = new EnvironmentCreationOptions { logId = "OnnxLowRank", logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         var environment = OrtEnv.CreateInstanceWithOptions(ref options);
-        MemoryLimitBytes = MemoryLimit.Apply();
-        CappedCpuArena.Register(environment, MemoryLimitBytes);
+        CappedCpuArena.Register(environment, MemoryLimit.Apply());
         return environment;
     }
 }

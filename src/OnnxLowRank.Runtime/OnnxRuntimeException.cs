@@ -34,7 +34,7 @@ public sealed partial class OnnxRuntimeException(ErrorCode errorCode, string mes
         var code = match.Success ? CodeNamed(match.Groups[1].Value) : ErrorCode.Fail;
         var message = match.Success ? e.Message[match.Length..] : e.Message;
         if (!MemoryLimit.IsRefusal(message)) return new OnnxRuntimeException(code, message, filePath, advice: advice, inner: e);
-        var limit = OnnxRuntimeEnvironment.MemoryLimitBytes;
+        var limit = MemoryLimit.Bytes;
         return new OnnxRuntimeException(code, $"ONNX Runtime's memory limit of {MemoryLimit.Describe(limit)} was reached: {message}",
             filePath, advice: MemoryLimit.Advice(limit), inner: e, memoryLimitReached: true);
     }
