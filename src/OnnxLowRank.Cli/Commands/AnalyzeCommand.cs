@@ -63,6 +63,7 @@ internal sealed class AnalyzeCommand
 
     private DataSourceOptions Shared(ParseResult result) => _text.Apply(result, new()
     {
+        Dimensions = _pipeline.Dimensions.Read(result),
         Normalization = result.GetValue(_normalize) is { } text ? PixelNormalization.Parse(text) : PixelNormalization.UnitRange,
     });
 }

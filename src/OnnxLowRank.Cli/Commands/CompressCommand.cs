@@ -86,12 +86,12 @@ internal sealed class CompressCommand
         {
             Method = result.GetRequiredValue(_method),
             LatencyAware = result.GetValue(_latencyAware),
-            Calibration = _calibration.Read(result, _validate.Read(result), result.GetValue(_validate.Batch), model),
+            Calibration = _calibration.Read(result, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch), model),
         });
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
         var data = result.GetValue(_validate.Data);
         var compressed = Compress(path, model, options, runner, console, keepOriginal: data is not null);
-        new VerifiedModelWriter(runner).Write(compressed.Model, outputPath, new PublishOptions
+        var published = new VerifiedModelWriter(runner).Write(compressed.Model, outputPath, new PublishOptions
         {
             SourcePath = path,
             Force = result.GetValue(_force),
@@ -105,7 +105,7 @@ internal sealed class CompressCommand
         IReadOnlyList<GateOutcome> outcomes = [];
         if (data is not null)
         {
-            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result), result.GetValue(_validate.Batch), "validating");
+            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch), "validating");
             outcomes = _gates.Read(result).Evaluate(comparison);
         }
         var report = new RunReport
@@ -116,10 +116,12 @@ internal sealed class CompressCommand
             Passed = outcomes.All(o => o.Passed),
             Original = compressed.OriginalSummary,
             Compressed = ModelSummaries.Of(outputPath, compressed.Model),
+            NotRunReason = published.NotRunReason,
             Compression = compressed.Section,
             Comparison = comparison is null ? null : ComparisonSection.From(comparison),
             Gates = outcomes,
         };
+        if (published.NotRunReason is { } notRun) console.Info($"not run: {notRun}");
         console.Info($"wrote {outputPath}: {ReportText.Count(compressed.ParametersBefore)} -> {ReportText.Count(compressed.ParametersAfter)} parameters");
         return ReportPresentation.Finish(console, report, result.GetValue(_report));
     }

@@ -31,12 +31,6 @@ internal sealed class DataOptions
 
     public Option<int> Batch { get; } = new Option<int>("--batch") { Description = "Samples per run", DefaultValueFactory = _ => 32, HelpName = "N" }.AtLeast(1);
 
-    public Option<string[]> Shape { get; } = new("--shape")
-    {
-        Description = "Shapes for symbolic input dimensions: NAME=1x3x224x224, DIM=8 or a bare 1x3x224x224 (repeatable)",
-        HelpName = "SHAPE",
-    };
-
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for random data", HelpName = "N" };
 
     public TextOptions Text { get; } = new();
@@ -49,7 +43,6 @@ internal sealed class DataOptions
         command.Add(Offset);
         command.Add(Limit);
         command.Add(Batch);
-        command.Add(Shape);
         command.Add(Seed);
         Text.AddTo(command);
         Limit.Validators.Add(r =>
@@ -58,12 +51,13 @@ internal sealed class DataOptions
         });
     }
 
-    public DataSourceOptions Read(ParseResult result) => Text.Apply(result, new()
+    /// <summary>The data options, random data sized by <paramref name="dimensions"/> (the command's --dim).</summary>
+    public DataSourceOptions Read(ParseResult result, DimensionOption dimensions) => Text.Apply(result, new()
     {
         LabelsPath = result.GetValue(Labels),
         Normalization = result.GetValue(Normalize) is { } text ? PixelNormalization.Parse(text) : PixelNormalization.UnitRange,
         Slice = new DataSlice(result.GetValue(Offset), result.GetValue(Limit)),
-        Shapes = result.GetValue(Shape) ?? [],
+        Dimensions = dimensions.Read(result),
         Seed = result.GetValue(Seed),
     });
 }

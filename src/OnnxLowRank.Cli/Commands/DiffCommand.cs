@@ -15,6 +15,7 @@ internal sealed class DiffCommand
     private readonly Argument<string> _original = new("ORIGINAL") { Description = "The original .onnx model" };
     private readonly Argument<string> _compressed = new("COMPRESSED") { Description = "The model to compare with it" };
     private readonly DataOptions _data = new("--data", "Inputs: an IDX images file, .npy/.npz, a folder of ONNX .pb tensors, text (.txt, with --tokenizer), or 'random'", required: true);
+    private readonly DimensionOption _dimensions = new();
     private readonly EngineOptions _engine = new();
     private readonly GateOptions _gates = new();
     private readonly Option<string?> _report = ReportOption.Create();
@@ -25,6 +26,7 @@ internal sealed class DiffCommand
         command.Add(_original);
         command.Add(_compressed);
         _data.AddTo(command);
+        _dimensions.AddTo(command);
         _engine.AddTo(command);
         _gates.AddTo(command);
         command.Add(_report);
@@ -35,7 +37,7 @@ internal sealed class DiffCommand
     {
         var originalPath = result.GetRequiredValue(_original);
         var compressedPath = result.GetRequiredValue(_compressed);
-        var dataOptions = _data.Read(result);
+        var dataOptions = _data.Read(result, _dimensions);
         var gate = _gates.Read(result);
         var original = OnnxModelFile.Load(originalPath);
         var compressed = OnnxModelFile.Load(compressedPath);

@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Runtime;
 
@@ -16,6 +17,10 @@ internal static class ModelErrors
             return work();
         }
         catch (OnnxRuntimeException e) when (e.FilePath is null)
+        {
+            throw e.ForFile(modelPath);
+        }
+        catch (UnsizedDimensionException e) when (e.FilePath is null)
         {
             throw e.ForFile(modelPath);
         }

@@ -26,17 +26,14 @@ internal sealed class PipelineArguments
         HelpName = "N",
     }.AtLeast(1);
 
+    /// <summary>The command's --dim, which its data options read too.</summary>
+    public DimensionOption Dimensions { get; } = new();
+
     public Option<double?> MinSaving { get; } = new Option<double?>("--min-saving")
     {
         Description = $"Only factorize a layer when that saves at least this share of it (default {AllocationSettings.Default.MinimumSaving})",
         HelpName = "FRAC",
     }.Between(0, 0.99);
-
-    public Option<string[]> Dims { get; } = new("--dim")
-    {
-        Description = "Size of a symbolic input dimension for FLOP counting: NAME=SIZE or INPUT:AXIS=SIZE (default 1); repeatable",
-        HelpName = "DIM=SIZE",
-    };
 
     public void AddTo(Command command)
     {
@@ -44,14 +41,7 @@ internal sealed class PipelineArguments
         command.Add(MaxK);
         command.Add(ConvRankMultiple);
         command.Add(MinSaving);
-        command.Add(Dims);
-        Dims.Validators.Add(result =>
-        {
-            foreach (var text in result.Tokens.Select(t => t.Value))
-            {
-                if (ParseDim(text) is null) result.AddError($"--dim '{text}' is not NAME=SIZE with a positive SIZE.");
-            }
-        });
+        Dimensions.AddTo(command);
     }
 
     /// <summary>The pipeline options these arguments describe (budget fields at their defaults).</summary>
@@ -64,12 +54,6 @@ internal sealed class PipelineArguments
             ConvRankMultiple = result.GetValue(ConvRankMultiple),
             MinimumSaving = result.GetValue(MinSaving) ?? AllocationSettings.Default.MinimumSaving,
         },
-        DimensionSizes = (result.GetValue(Dims) ?? []).Select(ParseDim).OfType<KeyValuePair<string, long>>().ToDictionary(),
+        DimensionSizes = Dimensions.Read(result),
     };
-
-    private static KeyValuePair<string, long>? ParseDim(string text)
-    {
-        var eq = text.LastIndexOf('=');
-        return eq > 0 && long.TryParse(text[(eq + 1)..], out var size) && size > 0 ? new(text[..eq], size) : null;
-    }
 }

@@ -79,7 +79,7 @@ internal sealed class SweepCommand
             _ => BudgetKind.Parameters,
         };
         var model = OnnxModelFile.Load(path);
-        var dataOptions = _data.Read(result) with { TableRows = TokenEmbeddings.TableRows(model) };
+        var dataOptions = _data.Read(result, _pipeline.Dimensions) with { TableRows = TokenEmbeddings.TableRows(model) };
         var batch = result.GetValue(_data.Batch);
         var calibration = _calibration.Read(result, dataOptions, batch, model);
         var baseOptions = _pipeline.Read(result) with

@@ -29,6 +29,9 @@ public sealed record RunReport
 
     public ModelSummary? Compressed { get; init; }
 
+    /// <summary>compress: null when the written model ran once in ONNX Runtime; else why it was only loaded.</summary>
+    public string? NotRunReason { get; init; }
+
     public ComparisonSection? Comparison { get; init; }
 
     public IReadOnlyList<GateOutcome> Gates { get; init; } = [];

@@ -17,7 +17,7 @@ public static class DataSourceOpener
         {
             if (options.LabelsPath is not null)
                 throw new InvalidInputDataException("Random data has no labels.", options.LabelsPath, advice: "drop --labels or give real data");
-            return new RandomDataSource(inputs, ShapeBinding.Parse(options.Shapes), options.Slice, options.Seed, options.TableRows);
+            return new RandomDataSource(inputs, options.Dimensions, options.Slice, options.Seed, options.TableRows);
         }
         if (TextDataSource.IsText(data))
         {

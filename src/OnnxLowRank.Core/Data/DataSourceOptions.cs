@@ -1,3 +1,5 @@
+using OnnxLowRank.Core.Execution;
+
 namespace OnnxLowRank.Core.Data;
 
 /// <summary>How to read a data source; every field has a neutral default.</summary>
@@ -11,8 +13,8 @@ public sealed record DataSourceOptions
 
     public DataSlice Slice { get; init; } = DataSlice.All;
 
-    /// <summary>Shape bindings for random data (see <see cref="ShapeBinding"/>).</summary>
-    public IReadOnlyList<string> Shapes { get; init; } = [];
+    /// <summary>Sizes of symbolic dimensions for random data; the other kinds take theirs from the data.</summary>
+    public DimensionSizes Dimensions { get; init; } = DimensionSizes.None;
 
     public int Seed { get; init; }
 

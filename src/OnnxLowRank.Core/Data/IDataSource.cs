@@ -19,4 +19,10 @@ public interface IDataSource
     /// samples cannot be stacked (the model's batch axis is fixed) yields one sample per batch.
     /// </summary>
     IEnumerable<DataBatch> ReadBatches(int batchSize);
+
+    /// <summary>
+    /// Symbolic dimensions this source ran at 1 because no size was given (random data only; the other kinds
+    /// take their sizes from the data): a run that fails on its batches is put to them (<see cref="UnsizedDataRun"/>).
+    /// </summary>
+    IReadOnlyList<string> UnsizedDimensions => [];
 }

@@ -35,7 +35,7 @@ public sealed class IdxImageSource : SampleDataSource
         _imageSize = _images.Dimensions.Skip(1).Aggregate(1, (a, d) => checked(a * d));
         _sampleShape = SampleShape(_input, _imageSize)
             ?? throw new InvalidInputDataException(
-                $"Images of {string.Join("x", _images.Dimensions.Skip(1))} pixels do not fit the input shape {ShapeBinding.Describe(_input)}.", imagesPath, _input.Name);
+                $"Images of {string.Join("x", _images.Dimensions.Skip(1))} pixels do not fit the input shape {DimensionSizes.Describe(_input)}.", imagesPath, _input.Name);
 
         var total = _images.Dimensions[0];
         if (labelsPath is not null)

@@ -44,7 +44,7 @@ public sealed class NumpyDataSource : SampleDataSource
 
             var (arrayRows, rowShape) = Rows(input, array)
                 ?? throw new InvalidInputDataException(
-                    $"An array of shape [{string.Join(",", array.Shape)}] does not fit the input shape {ShapeBinding.Describe(input)}.", path, input.Name,
+                    $"An array of shape [{string.Join(",", array.Shape)}] does not fit the input shape {DimensionSizes.Describe(input)}.", path, input.Name,
                     "axis 0 should count samples");
             if (rows is not null && rows != arrayRows)
                 throw new InvalidInputDataException($"The arrays disagree on the number of samples ({rows} and {arrayRows}).", path, input.Name);

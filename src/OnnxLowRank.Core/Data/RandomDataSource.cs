@@ -4,8 +4,8 @@ using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;
 namespace OnnxLowRank.Core.Data;
 
 /// <summary>
-/// Seeded random inputs in the shapes the model declares (symbolic dimensions from a
-/// <see cref="ShapeBinding"/>). Floating-point inputs are standard normal. Integer inputs stay in range: one that
+/// Seeded random inputs in the shapes the model declares (symbolic dimensions sized by
+/// <see cref="DimensionSizes"/>, else 1). Floating-point inputs are standard normal. Integer inputs stay in range: one that
 /// indexes a constant table (token ids into an embedding) is drawn from [0, rows), an attention mask is ones, token
 /// type ids zeros, position ids 0..n-1 along the last axis, and any other integer input 0 or 1. Sample i depends only on the seed and i, so an offset
 /// selects the same samples a longer run would have produced.
@@ -21,12 +21,15 @@ public sealed class RandomDataSource : SampleDataSource
     private readonly IReadOnlyDictionary<string, long> _tableRows;
 
     /// <param name="tableRows">Rows of the tables integer inputs index (<see cref="TokenEmbeddings.TableRows"/>); none known by default.</param>
-    public RandomDataSource(IReadOnlyList<ValueDescriptor> inputs, ShapeBinding shapes, DataSlice slice, int seed = 0,
+    public RandomDataSource(IReadOnlyList<ValueDescriptor> inputs, DimensionSizes sizes, DataSlice slice, int seed = 0,
         IReadOnlyDictionary<string, long>? tableRows = null)
         : base(inputs)
     {
         _tableRows = tableRows ?? new Dictionary<string, long>();
-        _shapes = shapes.Resolve(inputs);
+        var resolved = sizes.Resolve(inputs);
+        _shapes = resolved.Shapes;
+        // Stacked samples make the batch axis as long as --batch asks: only the other unsized dimensions are the user's to size.
+        UnsizedDimensions = resolved.Unsized.Where(u => !(Stackable && u.Axis == 0)).Select(u => u.Name).Distinct().ToList();
         foreach (var input in inputs)
         {
             if (TensorData.ClrTypeOf(input.ElementType) is null)
@@ -43,6 +46,8 @@ public sealed class RandomDataSource : SampleDataSource
     public override int Count { get; }
 
     public override bool HasLabels => false;
+
+    public override IReadOnlyList<string> UnsizedDimensions { get; }
 
     protected override (IReadOnlyDictionary<string, TensorData> Inputs, int? Label) ReadSample(int index)
     {

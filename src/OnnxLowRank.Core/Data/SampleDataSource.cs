@@ -20,6 +20,8 @@ public abstract class SampleDataSource : IDataSource
 
     public abstract bool HasLabels { get; }
 
+    public virtual IReadOnlyList<string> UnsizedDimensions => [];
+
     /// <summary>The model inputs this source feeds, in model order.</summary>
     protected IReadOnlyList<ValueDescriptor> Inputs { get; }
 

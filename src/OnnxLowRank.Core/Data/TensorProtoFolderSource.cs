@@ -60,7 +60,7 @@ public sealed partial class TensorProtoFolderSource : SampleDataSource
                 throw new InvalidInputDataException($"The tensor holds {tensor.ElementType} but the input takes {input.ElementType}.", found.File, input.Name);
             if (tensor.Shape.Length != input.Shape.Length || input.Shape.Select((d, k) => d is null || d == tensor.Shape[k]).Contains(false))
                 throw new InvalidInputDataException(
-                    $"Shape [{string.Join(",", tensor.Shape)}] does not fit the input shape {ShapeBinding.Describe(input)}.", found.File, input.Name);
+                    $"Shape [{string.Join(",", tensor.Shape)}] does not fit the input shape {DimensionSizes.Describe(input)}.", found.File, input.Name);
             result[input.Name] = TensorConversion.ConvertTo(tensor, input.ElementType);
         }
         return (result, null);

@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
@@ -32,7 +33,7 @@ public static class CalibrationRun
         var samples = 0;
         foreach (var batch in source.ReadBatches(options.BatchSize))
         {
-            var tensors = probe.Run(batch.Inputs).ToDictionary(p => p.Key, p => new InputValues(p.Value));
+            var tensors = UnsizedDataRun.Run(source, () => probe.Run(batch.Inputs)).ToDictionary(p => p.Key, p => new InputValues(p.Value));
             var index = batchIndex;
             Parallel.ForEach(accumulators, parallel, a => a.Add(tensors[a.Layer.Node.Input[0]], index, options, backend));
             batchIndex++;

@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
@@ -36,7 +37,7 @@ public static class PairedCalibrationRun
         var batchIndex = 0;
         foreach (var batch in source.ReadBatches(options.BatchSize))
         {
-            var originalValues = originalProbe.Run(batch.Inputs);
+            var originalValues = UnsizedDataRun.Run(source, () => originalProbe.Run(batch.Inputs));
             var compressedValues = compressedProbe.Run(batch.Inputs);
             var index = batchIndex;
             Parallel.ForEach(accumulators, parallel, a =>

@@ -8,7 +8,7 @@ namespace OnnxLowRank.Core.Execution;
 /// Value shapes as the engine infers them when it loads a model, without running it and without its
 /// weights. Every large floating-point initializer held in memory becomes a graph input of its type and
 /// shape (shape inference reads shapes, not values), and every symbolic input dimension takes the size a
-/// run would feed (<see cref="OutputPositions.DimensionSize"/>). Opening that copy costs the graph alone,
+/// run would feed (<see cref="DimensionSizes"/>). Opening that copy costs the graph alone,
 /// where opening the model itself costs the serialized model, the engine's parse of it and its own copy
 /// of every weight (docs/benchmarks.md, resnet50 CLI peak).
 /// </summary>
@@ -20,7 +20,7 @@ internal static class InferredShapes
     /// refuses the weightless copy: the caller then runs the model, which gives the answer or the error.
     /// </summary>
     public static IReadOnlyDictionary<string, long[]>? TryInfer(
-        ModelProto model, IReadOnlyCollection<string> values, IModelRunner runner, IReadOnlyDictionary<string, long> dimensionSizes)
+        ModelProto model, IReadOnlyCollection<string> values, IModelRunner runner, DimensionSizes dimensionSizes)
     {
         var weightless = Weightless(model, dimensionSizes);
         if (weightless is null) return null;
@@ -47,7 +47,7 @@ internal static class InferredShapes
     }
 
     /// <summary>Null when an input's shape cannot be fixed the way a run would fix it.</summary>
-    private static ModelProto? Weightless(ModelProto model, IReadOnlyDictionary<string, long> dimensionSizes)
+    private static ModelProto? Weightless(ModelProto model, DimensionSizes dimensionSizes)
     {
         // MergeFrom appends a repeated field's messages by reference: the copy shares the nodes and the small
         // tensors instead of cloning the graph, and the lists below are the copy's own.
@@ -58,12 +58,13 @@ internal static class InferredShapes
         var movedNames = moved.Select(t => t.Name).ToHashSet();
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
 
+        var shapes = dimensionSizes.Resolve(DeclaredInputs.Of(model)).Shapes;
         var inputs = new List<ValueInfoProto>(graph.Input.Count + moved.Count);
         foreach (var input in graph.Input)
         {
             if (movedNames.Contains(input.Name)) continue;
             if (initializers.Contains(input.Name)) { inputs.Add(input); continue; }
-            var fixedInput = WithFixedDimensions(input, dimensionSizes);
+            var fixedInput = WithFixedDimensions(input, shapes[input.Name]);
             if (fixedInput is null) return null;
             inputs.Add(fixedInput);
         }
@@ -93,20 +94,11 @@ internal static class InferredShapes
         return new ValueInfoProto { Name = tensor.Name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = tensor.DataType, Shape = shape } } };
     }
 
-    private static ValueInfoProto? WithFixedDimensions(ValueInfoProto input, IReadOnlyDictionary<string, long> dimensionSizes)
+    private static ValueInfoProto? WithFixedDimensions(ValueInfoProto input, long[] shape)
     {
-        if (input.Type?.TensorType?.Shape is not { } declared) return null;
-        var shape = new long[declared.Dim.Count];
+        if (input.Type?.TensorType?.Shape is null || !OutputPositions.IsRunnable(shape)) return null;
         var fixedShape = new TensorShapeProto();
-        for (var axis = 0; axis < shape.Length; axis++)
-        {
-            var dim = declared.Dim[axis];
-            shape[axis] = dim.HasDimValue && dim.DimValue >= 0
-                ? dim.DimValue
-                : OutputPositions.DimensionSize(input.Name, axis, dim.HasDimParam && dim.DimParam.Length > 0 ? dim.DimParam : null, dimensionSizes);
-            fixedShape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = shape[axis] });
-        }
-        if (!OutputPositions.IsRunnable(shape)) return null;
+        foreach (var size in shape) fixedShape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = size });
         var copy = input.Clone();
         copy.Type.TensorType.Shape = fixedShape;
         return copy;

@@ -14,7 +14,7 @@ public static class LayerInputShapes
 
     /// <summary>Shapes by value name, for every name in <paramref name="values"/>.</summary>
     public static IReadOnlyDictionary<string, Shape> Measure(
-        ModelProto model, IReadOnlyCollection<string> values, IModelRunner runner, IReadOnlyDictionary<string, long> dimensionSizes)
+        ModelProto model, IReadOnlyCollection<string> values, IModelRunner runner, DimensionSizes dimensionSizes)
     {
         if (values.Count == 0) return new Dictionary<string, Shape>();
         using var probe = ModelProbe.Open(runner, model, values);

@@ -1,3 +1,4 @@
+using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Core.Execution;
@@ -62,9 +63,25 @@ public sealed class ModelProbe : IDisposable
         return Values.ToDictionary(v => v, v => _fed.Contains(v) ? inputs[v] : outputs[v]);
     }
 
-    /// <summary>Runs once on all-zero inputs (<see cref="OutputPositions.ZeroTensor"/>), symbolic dimensions sized by <paramref name="dimensionSizes"/>.</summary>
-    public IReadOnlyDictionary<string, TensorData> RunOnZeros(IReadOnlyDictionary<string, long> dimensionSizes) =>
-        Run(Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, dimensionSizes)));
+    /// <summary>
+    /// Runs once on all-zero inputs (<see cref="OutputPositions.ZeroTensor"/>), symbolic dimensions sized by
+    /// <paramref name="sizes"/>. A failure while some dimension had no size is put to that dimension
+    /// (<see cref="UnsizedDimensionException"/>); with every dimension sized, the engine's error stands.
+    /// </summary>
+    public IReadOnlyDictionary<string, TensorData> RunOnZeros(DimensionSizes sizes)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        var resolved = sizes.Resolve(Inputs);
+        var feeds = Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, resolved.Shapes[i.Name]));
+        try
+        {
+            return Run(feeds);
+        }
+        catch (OnnxLowRankException e) when (resolved.Unsized.Count > 0)
+        {
+            throw new UnsizedDimensionException(resolved.UnsizedNames, e);
+        }
+    }
 
     public void Dispose() => _session.Dispose();
 }

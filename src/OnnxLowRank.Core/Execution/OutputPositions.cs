@@ -14,26 +14,35 @@ public static class OutputPositions
     /// <summary>A layer to measure: its name, the value it produces and its output channels.</summary>
     public sealed record Probe(string Name, string OutputValue, long OutputChannels);
 
-    public static IReadOnlyDictionary<string, long> Measure(
-        ModelProto model, IReadOnlyList<Probe> probes, IModelRunner runner, IReadOnlyDictionary<string, long> dimensionSizes)
+    /// <summary>
+    /// Output positions by layer name. Shape inference comes first (it loads the graph, never runs it); when it cannot
+    /// tell and <paramref name="mayRun"/>, the model runs once on zeros. Without a run, or when a layer's output is
+    /// empty at 1 for a dimension the user did not size, the answer is null (FLOPs unknown) rather than a count at a
+    /// size nobody asked for; with a run, that empty output fails as an <see cref="UnsizedDimensionException"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, long>? Measure(
+        ModelProto model, IReadOnlyList<Probe> probes, IModelRunner runner, DimensionSizes dimensionSizes, bool mayRun)
     {
         if (probes.Count == 0) return new Dictionary<string, long>();
         var wanted = probes.Select(p => p.OutputValue).Distinct().ToList();
+        var unsized = dimensionSizes.Resolve(DeclaredInputs.Of(model)).UnsizedNames;
         if (InferredShapes.TryInfer(model, wanted, runner, dimensionSizes) is { } shapes)
-            return probes.ToDictionary(p => p.Name, p => shapes[p.OutputValue].Aggregate(1L, (count, size) => count * size) / p.OutputChannels);
+        {
+            var inferred = probes.ToDictionary(p => p.Name, p => shapes[p.OutputValue].Aggregate(1L, (count, size) => count * size) / p.OutputChannels);
+            if (unsized.Count == 0 || inferred.Values.All(n => n > 0)) return inferred;
+        }
+        if (!mayRun) return null;
         using var probe = ModelProbe.Open(runner, model, wanted);
         var outputs = probe.RunOnZeros(dimensionSizes);
-        return probes.ToDictionary(p => p.Name, p => outputs[p.OutputValue].ElementCount / p.OutputChannels);
+        var measured = probes.ToDictionary(p => p.Name, p => outputs[p.OutputValue].ElementCount / p.OutputChannels);
+        if (unsized.Count > 0 && measured.FirstOrDefault(m => m.Value == 0) is { Key: { } empty })
+            throw new UnsizedDimensionException(unsized, new UnsupportedModelException($"layer {empty} has an empty output at that size"));
+        return measured;
     }
 
-    /// <summary>An all-zero input; symbolic dimensions take the user's size (by name or "input:axis") or 1.</summary>
-    public static TensorData ZeroTensor(ValueDescriptor input, IReadOnlyDictionary<string, long> dimensionSizes)
+    /// <summary>An all-zero input of <paramref name="shape"/> (the input's shape with its symbolic dimensions sized).</summary>
+    public static TensorData ZeroTensor(ValueDescriptor input, long[] shape)
     {
-        var shape = new long[input.Shape.Length];
-        for (var axis = 0; axis < shape.Length; axis++)
-        {
-            shape[axis] = input.Shape[axis] ?? DimensionSize(input.Name, axis, input.SymbolicDims[axis], dimensionSizes);
-        }
         var clrType = TensorData.ClrTypeOf(input.ElementType) ?? throw new UnsupportedModelException(
             $"An input of element type {input.ElementType} cannot be fed to measure layer sizes.", subject: input.Name,
             advice: "use a parameter budget (--keep-params) for this model");
@@ -43,12 +52,6 @@ public static class OutputPositions
                 advice: "give smaller sizes to its symbolic dimensions, or check the declared shape");
         return new TensorData(input.ElementType, shape, Array.CreateInstance(clrType, shape.Aggregate(1L, (count, size) => count * size)));
     }
-
-    /// <summary>The size a run gives a symbolic dimension: the user's size for its name, else for "input:axis", else 1.</summary>
-    internal static long DimensionSize(string inputName, int axis, string? symbol, IReadOnlyDictionary<string, long> dimensionSizes) =>
-        symbol is not null && dimensionSizes.TryGetValue(symbol, out var byName) ? byName
-        : dimensionSizes.TryGetValue($"{inputName}:{axis}", out var byAxis) ? byAxis
-        : 1;
 
     /// <summary>True when no size is negative and the shape holds at most <see cref="MaxElements"/> elements.</summary>
     internal static bool IsRunnable(IReadOnlyList<long> shape)

@@ -37,7 +37,9 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             var probes = discovery.Layers.Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
                 .Concat(whole.Select(w => new OutputPositions.Probe(w.Skipped.NodeName, w.Node.Output[0], w.OutputChannels)))
                 .ToList();
-            positions = OutputPositions.Measure(model, probes, runner, options.DimensionSizes);
+            // Only a FLOP budget needs the figures enough to run the model for them; otherwise shape inference answers or
+            // the FLOPs stay unknown, so a model that cannot run at the default sizes still compresses.
+            positions = OutputPositions.Measure(model, probes, runner, options.DimensionSizes, mayRun: options.Budget == BudgetKind.Flops);
             progress?.Report(new PipelineProgress(PipelineStage.Measurement, 1, 1));
         }
 

@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Latency;
@@ -37,10 +38,10 @@ public sealed record PipelineOptions
     public bool RemoveInitializerInputs { get; init; }
 
     /// <summary>
-    /// Sizes for symbolic input dimensions, by dimension name or "input:axis" (FLOP counting runs
-    /// the model once); a symbolic dimension without an entry is 1.
+    /// Sizes for symbolic input dimensions (<c>--dim</c>), for the runs the job makes on generated inputs: FLOP
+    /// measurement and layer timing. A dimension without a size runs at 1.
     /// </summary>
-    public IReadOnlyDictionary<string, long> DimensionSizes { get; init; } = new Dictionary<string, long>();
+    public DimensionSizes DimensionSizes { get; init; } = DimensionSizes.None;
 
     /// <summary>
     /// Calibration inputs: when given (a model runner is then required), each layer's input statistics are

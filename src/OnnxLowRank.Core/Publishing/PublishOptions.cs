@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Onnx;
 
 namespace OnnxLowRank.Core.Publishing;
@@ -14,6 +15,6 @@ public sealed record PublishOptions
     /// <summary>Layout on disk (external data); null means inline when the model fits protobuf's 2 GB limit.</summary>
     public ModelSaveOptions? Save { get; init; }
 
-    /// <summary>Sizes for symbolic input dimensions in the verification run (by name or "input:axis"); others are 1.</summary>
-    public IReadOnlyDictionary<string, long> DimensionSizes { get; init; } = new Dictionary<string, long>();
+    /// <summary>Sizes for symbolic input dimensions in the verification run; a dimension without one runs at 1.</summary>
+    public DimensionSizes DimensionSizes { get; init; } = DimensionSizes.None;
 }

@@ -10,7 +10,8 @@ namespace OnnxLowRank.Core.Publishing;
 /// once in the engine, or is left exactly as it was. Files are written under a hidden staging folder
 /// beside the destination (same file system, final names, so external-data locations are already
 /// right; a missing destination folder is created), synced to disk, reloaded, run on zero inputs, and only then renamed into place: side
-/// files first, the model last. The source model is never written in place, even with force.
+/// files first, the model last. The source model is never written in place, even with force. A model whose inputs need
+/// sizes nobody gave (the run fails at 1 and so does the source's) is published after loading alone, and says so.
 /// </summary>
 public sealed class VerifiedModelWriter(IModelRunner runner)
 {
@@ -75,7 +76,7 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
                 throw new OutputFileException($"the model cannot be written: {e.Message}", target, advice: "check that the folder exists, is writable and has space", inner: e);
             }
 
-            Verify(Path.Combine(staging, name), options.DimensionSizes);
+            var notRunReason = Verify(Path.Combine(staging, name), options);
 
             var sideFiles = Directory.EnumerateFiles(staging).Select(Path.GetFileName).Where(f => f != name).Order(StringComparer.Ordinal).ToList();
             try
@@ -87,7 +88,7 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
             {
                 throw new OutputFileException($"the verified model cannot be moved into place: {e.Message}", target, advice: "check that the output file is not locked or read-only", inner: e);
             }
-            return new PublishedModel(target, sideFiles.Select(f => Path.Combine(folder, f!)).ToList());
+            return new PublishedModel(target, sideFiles.Select(f => Path.Combine(folder, f!)).ToList(), notRunReason);
         }
         finally
         {
@@ -97,9 +98,10 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
 
     /// <summary>
     /// Loads the written file as a user would and runs it once on zeros: a model that fails here is
-    /// never published. Inputs of a type that cannot be fed (strings, sequences) limit it to loading.
+    /// never published. Returns null when it ran, else why it was only loaded: inputs of a type that cannot be
+    /// fed (strings, sequences), or a failure at a size nobody gave that the source model shares.
     /// </summary>
-    private void Verify(string path, IReadOnlyDictionary<string, long> dimensionSizes)
+    private string? Verify(string path, PublishOptions options)
     {
         // The model is loaded twice more (the check below, then the engine): hand the job's garbage back to the system
         // first, and the check's parse after it (compacting collections that also return the freed memory), or they add up.
@@ -108,9 +110,40 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
         // the model from its file, so a model past 2 GB is verified without a copy of its weights in memory.
         OnnxModelFile.Load(path, new ModelLoadOptions { KeepExternalDataOnDiskFrom = 0 });
         ReturnGarbage();
-        using var probe = ModelProbe.OpenFile(runner, path);
-        if (probe.Inputs.Any(i => TensorData.ClrTypeOf(i.ElementType) is null)) return;
-        probe.RunOnZeros(dimensionSizes);
+        UnsizedDimensionException unsized;
+        using (var probe = ModelProbe.OpenFile(runner, path))
+        {
+            if (probe.Inputs.FirstOrDefault(i => TensorData.ClrTypeOf(i.ElementType) is null) is { } unfed)
+                return $"input {unfed.Name} is of type {unfed.ElementType}, which cannot be generated";
+            try
+            {
+                probe.RunOnZeros(options.DimensionSizes);
+                return null;
+            }
+            catch (UnsizedDimensionException e)
+            {
+                unsized = e;
+            }
+        }
+        // The rewrite keeps every shape, so a failure the source model shares at the same sizes is the size's, not the
+        // rewrite's. One the source does not share is a broken result: the engine's error, and nothing published.
+        if (options.SourcePath is null || !SourceFailsToo(options.SourcePath, options.DimensionSizes)) throw unsized.InnerException!;
+        return $"{UnsizedDimensionException.Naming(unsized.Dimensions)} {(unsized.Dimensions.Count == 1 ? "has" : "have")} no size; pass "
+            + string.Join(" ", unsized.Dimensions.Select(d => $"--dim {d}=SIZE"));
+    }
+
+    private bool SourceFailsToo(string sourcePath, DimensionSizes sizes)
+    {
+        try
+        {
+            using var source = ModelProbe.OpenFile(runner, sourcePath);
+            source.RunOnZeros(sizes);
+            return false;
+        }
+        catch (UnsizedDimensionException)
+        {
+            return true;
+        }
     }
 
     private static void ReturnGarbage() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -40,12 +40,12 @@ public sealed class ModelComparer(ComparisonOptions options)
             {
                 for (var w = 0; w < options.WarmupRuns; w++)
                 {
-                    original.Run(batch.Inputs, outputs);
+                    UnsizedDataRun.Run(data, () => original.Run(batch.Inputs, outputs));
                     compressed.Run(batch.Inputs, outputs);
                 }
                 warmedUp = true;
             }
-            var (a, b) = RunBoth(original, compressed, batch, outputs, originalTimes, compressedTimes);
+            var (a, b) = UnsizedDataRun.Run(data, () => RunBoth(original, compressed, batch, outputs, originalTimes, compressedTimes));
             for (var i = 0; i < outputs.Count; i++) accumulators[i].Add(a[outputs[i]], b[outputs[i]], batch.Labels);
             if (timingBatches.Count < TimingBatchesKept) timingBatches.Add(batch);
             samples += batch.Count;

@@ -195,7 +195,7 @@ public class TextDataSourceTests
     public void Random_token_inputs_stay_inside_the_table_with_full_masks()
     {
         var rows = new Dictionary<string, long> { ["input_ids"] = 30 };
-        var options = new DataSourceOptions { TableRows = rows, Shapes = ["sequence=4"], Slice = new DataSlice(0, 8) };
+        var options = new DataSourceOptions { TableRows = rows, Dimensions = DimensionSizes.Parse(["sequence=4"]), Slice = new DataSlice(0, 8) };
         ValueDescriptor[] inputs = [.. BertInputs, Int64("position_ids")];
         var batch = DataSourceOpener.Open("random", inputs, options).ReadBatches(8).Single();
         var ids = (long[])batch.Inputs["input_ids"].Values;

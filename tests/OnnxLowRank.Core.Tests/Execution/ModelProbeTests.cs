@@ -77,7 +77,7 @@ public class ModelProbeTests
         var reference = Engine.Run(WithGraphOutputs(model, Inner), zeros);
 
         using var probe = ModelProbe.Open(Engine.Runner, model, Inner);
-        var values = probe.RunOnZeros(new Dictionary<string, long>());
+        var values = probe.RunOnZeros(DimensionSizes.None);
 
         foreach (var name in Inner)
             Assert.That(Closeness.Mismatch(values[name].ToDoubles(), reference[name].ToDoubles(), 1e-5, 1e-6), Is.Null, name);

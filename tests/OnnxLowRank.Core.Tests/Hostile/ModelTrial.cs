@@ -141,7 +141,7 @@ internal static class ModelTrial
         {
             using var original = Engine.Runner.Open(input);
             if (original.Inputs.Any(i => TensorData.ClrTypeOf(i.ElementType) is null)) return;
-            feeds = original.Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, new Dictionary<string, long>()));
+            feeds = original.Inputs.ToDictionary(i => i.Name, i => OutputPositions.ZeroTensor(i, DimensionSizes.None.Resolve(original.Inputs).Shapes[i.Name]));
             expected = original.Run(feeds);
         }
         catch (OnnxLowRankException)

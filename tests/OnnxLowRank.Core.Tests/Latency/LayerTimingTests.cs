@@ -31,7 +31,7 @@ public class LayerTimingTests
         var inputName = model.Graph.Input[0].Name;
         var graphOutputs = model.Graph.Output.Select(o => o.Name).ToHashSet();
         var full = Engine.Run(model, new Dictionary<string, TensorData> { [inputName] = input }, values.Where(v => v != inputName && !graphOutputs.Contains(v)).ToList());
-        var shapes = LayerInputShapes.Measure(model, layers.Select(l => l.Node.Input[0]).ToList(), Runner, new Dictionary<string, long>());
+        var shapes = LayerInputShapes.Measure(model, layers.Select(l => l.Node.Input[0]).ToList(), Runner, DimensionSizes.None);
         foreach (var layer in layers)
         {
             var activation = layer.Node.Input[0] == inputName ? input : full[layer.Node.Input[0]];
