@@ -28,14 +28,19 @@ internal static class CudaProvider
         catch (OnnxRuntimeException e) when (OperatingSystem.IsLinux() && Missing() is { Length: > 0 } missing)
         {
             // ONNX Runtime says only that the provider library failed to load; name what it could not find.
-            throw new OnnxRuntimeException(e.ErrorCode, $"{e.Reason} (not found on this machine: {string.Join(", ", missing)})", advice: Advice, inner: e);
+            throw new OnnxRuntimeException(e.ErrorCode, $"{e.Reason} (not found on this machine: {string.Join(", ", missing)})", advice: Advice, inner: e,
+                environmentFailure: true);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new OnnxRuntimeException(e.ErrorCode, e.Reason, advice: Advice, inner: e, environmentFailure: true);
         }
         catch (EntryPointNotFoundException e)
         {
             // The CPU package's library does not export the CUDA entry point at all.
             throw new OnnxRuntimeException(ErrorCode.Fail,
                 $"this build of ONNX Runtime ({OnnxRuntimeEnvironment.Version}, providers: {string.Join(", ", OnnxRuntimeEnvironment.AvailableProviders)}) has no CUDA execution provider",
-                advice: Advice, inner: e);
+                advice: Advice, inner: e, environmentFailure: true);
         }
     }
 

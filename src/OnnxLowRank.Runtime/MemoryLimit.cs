@@ -97,7 +97,8 @@ public static class MemoryLimit
         }
         catch (FormatException e)
         {
-            throw new OnnxRuntimeException(ErrorCode.InvalidArgument, e.Message, subject: EnvironmentVariable, advice: "unset it or give a size such as 8G", inner: e);
+            throw new OnnxRuntimeException(ErrorCode.InvalidArgument, e.Message, subject: EnvironmentVariable, advice: "unset it or give a size such as 8G", inner: e,
+                environmentFailure: true);
         }
     }
 

@@ -8,13 +8,17 @@ namespace OnnxLowRank.Runtime;
 /// own message; <see cref="ErrorCode"/> is its error code.
 /// </summary>
 public sealed partial class OnnxRuntimeException(ErrorCode errorCode, string message, string? filePath = null, string? subject = null, string? advice = null,
-    Exception? inner = null, bool memoryLimitReached = false)
+    Exception? inner = null, bool memoryLimitReached = false, bool environmentFailure = false)
     : OnnxLowRankException(message, filePath, subject, advice, inner)
 {
+    private readonly bool _environmentFailure = environmentFailure;
+
     public ErrorCode ErrorCode { get; } = errorCode;
 
     /// <summary>True when the model needed more memory than <see cref="MemoryLimit"/> allows.</summary>
     public bool MemoryLimitReached { get; } = memoryLimitReached;
+
+    public override bool IsEnvironmentFailure => MemoryLimitReached || _environmentFailure;
 
     /// <summary>
     /// The same error naming <paramref name="filePath"/> as the model, for callers that ran a model held
@@ -22,7 +26,7 @@ public sealed partial class OnnxRuntimeException(ErrorCode errorCode, string mes
     /// </summary>
     public OnnxRuntimeException ForFile(string filePath) => FilePath is not null
         ? this
-        : new OnnxRuntimeException(ErrorCode, Reason, filePath, Subject, Advice, this, MemoryLimitReached);
+        : new OnnxRuntimeException(ErrorCode, Reason, filePath, Subject, Advice, this, MemoryLimitReached, _environmentFailure);
 
     /// <summary>
     /// The official package's exception as this project's: its code (which that package keeps internal and

@@ -29,6 +29,10 @@ public class TextDataCommandTests : ScratchFolderTest
         var hidden = comparison.GetProperty("outputs")[0];
         Assert.That(hidden.GetProperty("name").GetString(), Is.EqualTo("hidden"));
         Assert.That(hidden.GetProperty("cosineSimilarity").GetDouble(), Is.GreaterThan(0.5));
+        var tokens = hidden.GetProperty("tokens");
+        Assert.That(tokens.GetProperty("kind").GetString(), Is.EqualTo("embedding"), "32 wide, not the vocabulary's 305");
+        Assert.That(tokens.GetProperty("meanPooledCosine").GetDouble(), Is.InRange(0.5, 1.0));
+        Assert.That(tokens.GetProperty("tokenCosine").GetDouble(), Is.InRange(0.5, 1.0));
 
         var analyze = CliProcess.Run("analyze", model, "--calibration", train, "--tokenizer", vocab, "--json");
         Assert.That(analyze.ExitCode, Is.EqualTo(0), analyze.ToString());
@@ -50,7 +54,11 @@ public class TextDataCommandTests : ScratchFolderTest
         Assert.That(comparison.GetProperty("samples").GetInt32(), Is.EqualTo(17));
         var hidden = comparison.GetProperty("outputs")[0];
         Assert.That(hidden.GetProperty("maxAbsoluteError").GetDouble(), Is.Zero);
-        Assert.That(hidden.GetProperty("topOneAgreement").GetDouble(), Is.EqualTo(1.0));
+        Assert.That(hidden.GetProperty("topOneAgreement").ValueKind, Is.EqualTo(JsonValueKind.Null), "an embedding has no top-1");
+        var tokens = hidden.GetProperty("tokens");
+        Assert.That(tokens.GetProperty("meanPooledCosine").GetDouble(), Is.EqualTo(1.0).Within(1e-12));
+        Assert.That(tokens.GetProperty("tokenCosine").GetDouble(), Is.EqualTo(1.0).Within(1e-12));
+        Assert.That(tokens.GetProperty("tokens").GetInt64(), Is.GreaterThanOrEqualTo(17 * 3), "every line has at least 3 real tokens");
     }
 
     [Test]

@@ -15,18 +15,19 @@ internal static class ComparisonRun
         using var originalSession = runner.Open(original);
         using var compressedSession = runner.Open(compressed);
         var source = DataSourceOpener.Open(data, originalSession.Inputs, dataOptions with { TableRows = TokenEmbeddings.TableRows(original) });
-        return console.WithProgress(report => Compare(originalSession, compressedSession, source, batchSize, report, label));
+        var vocabulary = TokenEmbeddings.Vocabulary(original);
+        return console.WithProgress(report => Compare(originalSession, compressedSession, source, batchSize, vocabulary, report, label));
     }
 
     /// <summary>
     /// Compares open sessions, reporting progress through <paramref name="report"/> (stage, done, total). A sweep
     /// passes <paramref name="briefTiming"/>: it still needs 20 timed runs per model for a speedup, but not 2 s
-    /// of them at each of its many points.
+    /// of them at each of its many points. <paramref name="vocabulary"/> tells a token model's logits from its embeddings.
     /// </summary>
-    public static ModelComparison Compare(IModelSession original, IModelSession compressed, IDataSource source, int batchSize,
+    public static ModelComparison Compare(IModelSession original, IModelSession compressed, IDataSource source, int batchSize, long? vocabulary,
         Action<string, double, double> report, string label, bool briefTiming = false)
     {
-        var options = new ComparisonOptions { BatchSize = batchSize };
+        var options = new ComparisonOptions { BatchSize = batchSize, Vocabulary = vocabulary };
         if (briefTiming) options = options with { MinTimedDuration = TimeSpan.Zero };
         return new ModelComparer(options).Compare(original, compressed, source, new Progress(done => report(label, done, source.Count)));
     }

@@ -97,7 +97,7 @@ internal sealed class SweepCommand
         var source = DataSourceOpener.Open(result.GetRequiredValue(_data.Data), originalSession.Inputs, dataOptions);
 
         var points = new List<SweepPoint>();
-        double? originalAccuracy = null, originalMedian = null;
+        double? originalAccuracy = null, originalMedian = null, originalPerplexity = null;
         console.WithProgress(report =>
         {
             var analysis = ModelErrors.Naming(path, () => pipeline.Analyze(model, baseOptions, PipelineProgressBridge.To(report)));
@@ -107,7 +107,7 @@ internal sealed class SweepCommand
                 foreach (var keep in keeps)
                 {
                     points.Add(Point(pipeline, runner, model, analysis, baseOptions with { Method = method, KeepFraction = keep }, originalSession, source, batch, report,
-                        ref originalAccuracy, ref originalMedian));
+                        ref originalAccuracy, ref originalMedian, ref originalPerplexity));
                     report("sweep", points.Count, total);
                 }
             }
@@ -120,14 +120,14 @@ internal sealed class SweepCommand
             Command = "sweep",
             CreatedUtc = DateTimeOffset.UtcNow,
             Original = ModelSummaries.Of(path, model),
-            Sweep = new SweepSection(budget switch { BudgetKind.Flops => "flops", BudgetKind.Latency => "latency", _ => "parameters" }, source.Description, source.Count, originalAccuracy, originalMedian, points),
+            Sweep = new SweepSection(budget switch { BudgetKind.Flops => "flops", BudgetKind.Latency => "latency", _ => "parameters" }, source.Description, source.Count, originalAccuracy, originalMedian, points, originalPerplexity),
         };
         return ReportPresentation.Finish(console, runReport, result.GetValue(_report));
     }
 
     private static SweepPoint Point(CompressionPipeline pipeline, OnnxRuntimeModelRunner runner, Onnx.Protos.ModelProto model, ModelAnalysis analysis,
         PipelineOptions options, Core.Execution.IModelSession originalSession, IDataSource source, int batch, Action<string, double, double> report,
-        ref double? originalAccuracy, ref double? originalMedian)
+        ref double? originalAccuracy, ref double? originalMedian, ref double? originalPerplexity)
     {
         PipelineResult compressed;
         try
@@ -140,14 +140,16 @@ internal sealed class SweepCommand
             return new SweepPoint(options.Method, options.KeepFraction, null, null, null, null, null, null, null, null, null, null, e.Reason);
         }
         using var session = runner.Open(compressed.Compression.Model);
-        var comparison = ComparisonRun.Compare(originalSession, session, source, batch, report, "comparing", briefTiming: true);
+        var comparison = ComparisonRun.Compare(originalSession, session, source, batch, TokenEmbeddings.Vocabulary(model), report, "comparing", briefTiming: true);
         var primary = comparison.Primary;
+        var tokens = comparison.Outputs.Select(o => o.Tokens).FirstOrDefault(t => t is not null);
         originalAccuracy ??= primary?.OriginalAccuracy;
+        originalPerplexity ??= tokens?.OriginalPerplexity;
         originalMedian ??= comparison.Original.MedianMs;
         return new SweepPoint(
             compressed.Allocation.Allocator, options.KeepFraction, compressed.Allocation.KeptFraction, compressed.BudgetParametersAfter, compressed.BudgetFlopsAfter,
             compressed.Allocation.MaxErrorBound, primary?.TopOneAgreement, primary?.CompressedAccuracy, primary?.AccuracyDropPoints, primary?.RelativeL2Error,
-            comparison.Compressed.MedianMs, comparison.Speedup, null);
+            comparison.Compressed.MedianMs, comparison.Speedup, null, tokens?.MeanPooledCosine, tokens?.CompressedPerplexity);
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public static class ReportSections
         if (report.Comparison is { } comparison)
         {
             sections.Add(Outputs(comparison));
+            if (comparison.Outputs.Any(o => o.Tokens is not null)) sections.Add(TokenOutputs(comparison));
             sections.Add(Latency(comparison));
         }
         if (report.Gates.Count > 0) sections.Add(Gates(report));
@@ -42,6 +43,26 @@ public static class ReportSections
             [("relative L2 error", c.Outputs.Select(o => o.RelativeL2Error).ToList())], LogY: true).ToSvg();
         return new ReportSectionView("Outputs", table,
             $"{c.Samples} samples from {c.Data}{(c.HasLabels ? ", with labels" : "")}, {c.BatchSize} per run.", [chart]);
+    }
+
+    private static ReportSectionView TokenOutputs(ComparisonSection c)
+    {
+        var rows = c.Outputs.Where(o => o.Tokens is not null).Select(o => (IReadOnlyList<string>)
+        [
+            o.Name,
+            o.Tokens!.Kind == TokenOutputKind.Logits ? "logits" : "embedding",
+            o.Tokens.Tokens.ToString(),
+            ReportText.Number(o.Tokens.MeanPooledCosine),
+            ReportText.Number(o.Tokens.TokenCosine),
+            ReportText.Percent(o.Tokens.NextTokenAgreement),
+            ReportText.Number(o.Tokens.OriginalPerplexity),
+            ReportText.Number(o.Tokens.CompressedPerplexity),
+        ]).ToList();
+        return new ReportSectionView("Token outputs",
+            new ReportTable([new("output", false), new("kind", false), new("real tokens"), new("mean-pooled cosine"), new("token cosine"),
+                new("next-token agreement"), new("perplexity orig."), new("perplexity comp.")], rows),
+            "Outputs of one vector per token, over real tokens only (attention mask). Embeddings: cosine per token and of each text's "
+            + "mean-pooled vector; logits (as wide as the vocabulary): agreement of the predicted next token, and perplexity against the next real token.");
     }
 
     private static ReportSectionView Latency(ComparisonSection c)
@@ -126,9 +147,13 @@ public static class ReportSections
 
     private static ReportSectionView Sweep(SweepSection s)
     {
+        // A token model's own figure takes the place of top-1 and accuracy, which mean nothing for embeddings.
+        var hasCosine = s.Points.Any(p => p.MeanPooledCosine.HasValue);
+        var hasPerplexity = s.Points.Any(p => p.Perplexity.HasValue);
         var rows = s.Points.Select(p => (IReadOnlyList<string>)
         [
             p.Method, ReportText.Percent(p.KeepFraction), ReportText.Percent(p.KeptFraction),
+            .. hasCosine ? [ReportText.Number(p.MeanPooledCosine)] : hasPerplexity ? [ReportText.Number(p.Perplexity)] : Array.Empty<string>(),
             ReportText.Percent(p.TopOneAgreement), ReportText.Percent(p.Accuracy), ReportText.Points(p.AccuracyDropPoints is { } d ? -d : null),
             p.RelativeL2Error is { } e ? ReportText.Scientific(e) : "-", p.MaxErrorBound is { } b ? ReportText.Scientific(b) : "-",
             p.Speedup is { } x ? ReportText.Ratio(x) : "-", p.Error ?? "",
@@ -137,14 +162,20 @@ public static class ReportSections
         ChartSeries Series(IGrouping<string, SweepPoint> g, Func<SweepPoint, double?> y) =>
             new(g.Key, g.Where(p => y(p).HasValue).Select(p => (p.KeptFraction ?? p.KeepFraction, y(p)!.Value)).ToList());
         var hasAccuracy = s.Points.Any(p => p.Accuracy.HasValue);
-        var quality = hasAccuracy
+        var quality = hasCosine
+            ? new LineChart("Mean-pooled cosine against the share kept", $"kept fraction of {s.Budget}", "mean-pooled cosine", byMethod.Select(g => Series(g, p => p.MeanPooledCosine)).ToList())
+            : hasPerplexity
+            ? new LineChart("Perplexity against the share kept", $"kept fraction of {s.Budget}", "perplexity", byMethod.Select(g => Series(g, p => p.Perplexity)).ToList())
+            : hasAccuracy
             ? new LineChart("Accuracy against the share kept", $"kept fraction of {s.Budget}", "accuracy", byMethod.Select(g => Series(g, p => p.Accuracy)).ToList())
             : new LineChart("Top-1 agreement against the share kept", $"kept fraction of {s.Budget}", "agreement", byMethod.Select(g => Series(g, p => p.TopOneAgreement)).ToList());
         var error = new LineChart("Output error against the share kept", $"kept fraction of {s.Budget}", "relative L2 error",
             byMethod.Select(g => Series(g, p => p.RelativeL2Error)).ToList(), LogY: true);
-        var baseline = s.OriginalAccuracy is { } a ? $" The original scores {ReportText.Percent(a)}." : "";
+        var baseline = s.OriginalAccuracy is { } a ? $" The original scores {ReportText.Percent(a)}."
+            : s.OriginalPerplexity is { } ppl ? $" The original's perplexity is {ReportText.Number(ppl)}." : "";
+        ReportColumn[] tokenColumn = hasCosine ? [new("pooled cosine")] : hasPerplexity ? [new("perplexity")] : [];
         return new ReportSectionView("Sweep",
-            new ReportTable([new("method", false), new("keep"), new("kept"), new("agreement"), new("accuracy"), new("change"), new("rel. L2 error"), new("worst bound"), new("speedup"), new("note", false)], rows),
+            new ReportTable([new("method", false), new("keep"), new("kept"), .. tokenColumn, new("agreement"), new("accuracy"), new("change"), new("rel. L2 error"), new("worst bound"), new("speedup"), new("note", false)], rows),
             $"{s.Samples} samples from {s.Data}; fractions of {s.Budget}.{baseline}", [quality.ToSvg(), error.ToSvg()]);
     }
 

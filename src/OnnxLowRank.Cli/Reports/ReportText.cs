@@ -13,6 +13,8 @@ internal static class ReportText
 
     public static string Number(double value) => !double.IsFinite(value) ? value.ToString(Invariant) : value.ToString("0.####", Invariant);
 
+    public static string Number(double? value) => value is { } v ? Number(v) : "-";
+
     public static string Scientific(double value) => !double.IsFinite(value) ? value.ToString(Invariant) : value.ToString("0.###e+0", Invariant);
 
     public static string Milliseconds(double value) => double.IsFinite(value) ? value.ToString("0.###", Invariant) + " ms" : "-";

@@ -5,7 +5,10 @@ namespace OnnxLowRank.Cli.Reports;
 /// <param name="Data">The inputs the points were measured on.</param>
 /// <param name="OriginalAccuracy">The original model's accuracy (labels given), else null.</param>
 /// <param name="OriginalMedianMs">The original model's median latency per run, from the first point.</param>
-public sealed record SweepSection(string Budget, string Data, int Samples, double? OriginalAccuracy, double? OriginalMedianMs, IReadOnlyList<SweepPoint> Points);
+/// <param name="OriginalPerplexity">A language model's perplexity before compression, else null.</param>
+public sealed record SweepSection(
+    string Budget, string Data, int Samples, double? OriginalAccuracy, double? OriginalMedianMs, IReadOnlyList<SweepPoint> Points,
+    double? OriginalPerplexity = null);
 
 /// <summary>One compression and its comparison; when it could not be made, <see cref="Error"/> says why and the measures are null.</summary>
 /// <param name="KeptFraction">Share of the budget's cost the allocation kept.</param>
@@ -13,6 +16,8 @@ public sealed record SweepSection(string Budget, string Data, int Samples, doubl
 /// <param name="BudgetFlops">Their multiply-accumulates per sample after compression.</param>
 /// <param name="MaxErrorBound">The worst per-layer relative error bound accepted.</param>
 /// <param name="Accuracy">The compressed model's accuracy (labels given).</param>
+/// <param name="MeanPooledCosine">A token model's embedding output: mean cosine of mean-pooled vectors with the original's.</param>
+/// <param name="Perplexity">A language model's perplexity after compression (the original's is in the section).</param>
 public sealed record SweepPoint(
     string Method,
     double KeepFraction,
@@ -26,4 +31,6 @@ public sealed record SweepPoint(
     double? RelativeL2Error,
     double? MedianMs,
     double? Speedup,
-    string? Error);
+    string? Error,
+    double? MeanPooledCosine = null,
+    double? Perplexity = null);

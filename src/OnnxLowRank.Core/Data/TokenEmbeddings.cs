@@ -9,6 +9,10 @@ namespace OnnxLowRank.Core.Data;
 /// </summary>
 public static class TokenEmbeddings
 {
+    /// <summary>The vocabulary of a token model: the rows of the table its ids input indexes; null when it has none.</summary>
+    public static long? Vocabulary(ModelProto model) =>
+        TableRows(model).Where(t => TokenInputs.RoleOf(t.Key) == TokenInputRole.Ids).Select(t => (long?)t.Value).FirstOrDefault();
+
     public static IReadOnlyDictionary<string, long> TableRows(ModelProto model)
     {
         var graph = model.Graph;

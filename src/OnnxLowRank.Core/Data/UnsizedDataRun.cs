@@ -17,7 +17,7 @@ public static class UnsizedDataRun
         {
             return run();
         }
-        catch (OnnxLowRankException e) when (e is not UnsizedDimensionException && source.UnsizedDimensions.Count > 0)
+        catch (OnnxLowRankException e) when (e is not UnsizedDimensionException && !e.IsEnvironmentFailure && source.UnsizedDimensions.Count > 0)
         {
             throw new UnsizedDimensionException(source.UnsizedDimensions, e);
         }

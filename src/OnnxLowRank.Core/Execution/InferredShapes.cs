@@ -30,7 +30,7 @@ internal static class InferredShapes
             using var probe = ModelProbe.Open(runner, weightless, values);
             outputs = probe.Outputs.ToDictionary(o => o.Name);
         }
-        catch (OnnxLowRankException)
+        catch (OnnxLowRankException e) when (!e.IsEnvironmentFailure)
         {
             // An engine that needs some weight's values to load the graph: running the whole model is still possible.
             return null;

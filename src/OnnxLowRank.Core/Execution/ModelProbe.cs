@@ -77,7 +77,7 @@ public sealed class ModelProbe : IDisposable
         {
             return Run(feeds);
         }
-        catch (OnnxLowRankException e) when (resolved.Unsized.Count > 0)
+        catch (OnnxLowRankException e) when (resolved.Unsized.Count > 0 && !e.IsEnvironmentFailure)
         {
             throw new UnsizedDimensionException(resolved.UnsizedNames, e);
         }

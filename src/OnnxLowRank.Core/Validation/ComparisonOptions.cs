@@ -3,6 +3,12 @@ namespace OnnxLowRank.Core.Validation;
 /// <summary>How <see cref="ModelComparer"/> runs the two models.</summary>
 public sealed record ComparisonOptions
 {
+    /// <summary>
+    /// Rows of the embedding table a token model's ids index (its vocabulary), when known: an output of one vector per
+    /// token that is this wide is the model's logits, scored by next-token agreement and perplexity.
+    /// </summary>
+    public long? Vocabulary { get; init; }
+
     /// <summary>Samples per run.</summary>
     public int BatchSize { get; init; } = 32;
 

@@ -46,7 +46,8 @@ public sealed class ModelComparer(ComparisonOptions options)
                 warmedUp = true;
             }
             var (a, b) = UnsizedDataRun.Run(data, () => RunBoth(original, compressed, batch, outputs, originalTimes, compressedTimes));
-            for (var i = 0; i < outputs.Count; i++) accumulators[i].Add(a[outputs[i]], b[outputs[i]], batch.Labels);
+            var tokens = TokenPositions.Of(batch.Inputs);
+            for (var i = 0; i < outputs.Count; i++) accumulators[i].Add(a[outputs[i]], b[outputs[i]], batch.Labels, tokens, options.Vocabulary);
             if (timingBatches.Count < TimingBatchesKept) timingBatches.Add(batch);
             samples += batch.Count;
             progress?.Report(samples);

@@ -14,6 +14,8 @@ namespace OnnxLowRank.Core.Validation;
 /// <param name="MaxAbsoluteError">max |a - b|.</param>
 /// <param name="RelativeL2Error">||a - b||_2 / ||a||_2 (0 when both are zero, infinity when only a is).</param>
 /// <param name="CosineSimilarity">a.b / (||a|| ||b||) (1 when both are zero, 0 when only one is).</param>
+/// <param name="Tokens">For an output of one vector per token of a token model: figures over real tokens (then
+/// <paramref name="TopOneAgreement"/> is the next-token agreement of logits, and null for embeddings). Else null.</param>
 public sealed record OutputComparison(
     string Name,
     long Elements,
@@ -24,7 +26,8 @@ public sealed record OutputComparison(
     double? CompressedAccuracy,
     double MaxAbsoluteError,
     double RelativeL2Error,
-    double CosineSimilarity)
+    double CosineSimilarity,
+    TokenMetrics? Tokens = null)
 {
     /// <summary>Accuracy lost, in percentage points, when labels were given.</summary>
     public double? AccuracyDropPoints => OriginalAccuracy - CompressedAccuracy is { } drop ? drop * 100.0 : null;

@@ -20,12 +20,15 @@ public sealed class OutputComparisonAccumulator(string name)
     private double _squaredCompressed;
     private double _dot;
     private bool? _classifier;
+    private TokenOutputAccumulator? _tokens;
 
     /// <summary>
     /// Adds one batch. <paramref name="labels"/> (one per sample) are scored only when the output
-    /// has exactly one row per sample.
+    /// has exactly one row per sample. With the batch's <paramref name="tokens"/>, an output of one vector per token is
+    /// compared on real tokens (<see cref="TokenMetrics"/>): as logits when its width is <paramref name="vocabulary"/>
+    /// (the rows of the table the ids index), else as embeddings, which have no top-1.
     /// </summary>
-    public void Add(TensorData original, TensorData compressed, int[]? labels)
+    public void Add(TensorData original, TensorData compressed, int[]? labels, TokenPositions? tokens = null, long? vocabulary = null)
     {
         if (!original.Shape.SequenceEqual(compressed.Shape))
             throw new ArgumentException(
@@ -42,6 +45,15 @@ public sealed class OutputComparisonAccumulator(string name)
             _dot += a[i] * b[i];
         }
         _elements += a.Length;
+
+        if (tokens is not null && tokens.IsPerToken(original))
+        {
+            var width = (int)original.Shape[2];
+            _tokens ??= new TokenOutputAccumulator(isLanguageModel: width == vocabulary);
+            _tokens.Add(a, b, width, tokens);
+            _classifier ??= width == vocabulary;
+            return;
+        }
 
         // Rank 4 and more is an image-shaped map (N, C, H, W, ...) whose last axis is a width, not classes:
         // a top-1 along it would mean nothing (PaddleOCR's detector outputs a [N, 1, H, W] probability map).
@@ -66,16 +78,17 @@ public sealed class OutputComparisonAccumulator(string name)
     public OutputComparison Result()
     {
         var classifier = _classifier ?? false;
+        var tokens = _tokens?.Result();
         var normA = Math.Sqrt(_squaredOriginal);
         var normB = Math.Sqrt(_squaredCompressed);
         var relative = normA > 0 ? Math.Sqrt(_squaredError) / normA : _squaredError > 0 ? double.PositiveInfinity : 0.0;
         var cosine = normA > 0 && normB > 0 ? _dot / (normA * normB) : normA == 0 && normB == 0 ? 1.0 : 0.0;
         return new OutputComparison(
             name, _elements, _rows, classifier,
-            classifier && _rows > 0 ? (double)_agreeing / _rows : null,
+            tokens is not null ? tokens.NextTokenAgreement : classifier && _rows > 0 ? (double)_agreeing / _rows : null,
             _labelledRows > 0 ? (double)_originalCorrect / _labelledRows : null,
             _labelledRows > 0 ? (double)_compressedCorrect / _labelledRows : null,
-            _maxAbs, relative, cosine);
+            _maxAbs, relative, cosine, tokens);
     }
 
     // First index of the largest value, as numpy.argmax; NaN never wins.

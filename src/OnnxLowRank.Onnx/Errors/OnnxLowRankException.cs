@@ -27,6 +27,13 @@ public abstract class OnnxLowRankException : Exception
     /// <summary>What the user can do about it.</summary>
     public string? Advice { get; }
 
+    /// <summary>
+    /// True when the failure lies with the machine or its settings (a memory limit reached, a bad setting, a missing
+    /// provider library), not with the model: code that would put an engine failure down to the model's graph or
+    /// sizes lets these through as they are.
+    /// </summary>
+    public virtual bool IsEnvironmentFailure => false;
+
     private static string Compose(string message, string? filePath, string? subject, string? advice)
     {
         var parts = new List<string>(4);

@@ -1,0 +1,109 @@
+namespace OnnxLowRank.Core.Validation;
+
+/// <summary>
+/// Sums behind <see cref="TokenMetrics"/> for an output with one vector per token, over real tokens only. A language
+/// model's logits (width = the vocabulary) are scored as next-token prediction: agreement of the two models' argmax,
+/// and each model's perplexity against the input shifted by one. Any other width is an embedding: the cosine of the
+/// two models' vectors per token, and of their mean over each text's real tokens (the sentence embedding of mean
+/// pooling). Sums are in double.
+/// </summary>
+internal sealed class TokenOutputAccumulator(bool isLanguageModel)
+{
+    private long _tokens;
+    private long _agreeing;
+    private long _scoredNext;
+    private double _originalNegativeLogLikelihood;
+    private double _compressedNegativeLogLikelihood;
+    private double _tokenCosineSum;
+    private long _texts;
+    private double _pooledCosineSum;
+
+    public void Add(double[] a, double[] b, int width, TokenPositions tokens)
+    {
+        for (var s = 0; s < tokens.Batch; s++)
+        {
+            var pooledA = new double[width];
+            var pooledB = new double[width];
+            var realInText = 0;
+            for (var t = 0; t < tokens.Sequence; t++)
+            {
+                var position = (s * tokens.Sequence) + t;
+                if (!tokens.Real[position]) continue;
+                var start = (long)position * width;
+                _tokens++;
+                realInText++;
+                if (isLanguageModel)
+                {
+                    if (ArgMax(a, start, width) == ArgMax(b, start, width)) _agreeing++;
+                    // The next id is the target when it is a real token of the same text.
+                    if (t + 1 < tokens.Sequence && tokens.Real[position + 1] && tokens.Ids[position + 1] is var next && next >= 0 && next < width)
+                    {
+                        _scoredNext++;
+                        _originalNegativeLogLikelihood += NegativeLogLikelihood(a, start, width, next);
+                        _compressedNegativeLogLikelihood += NegativeLogLikelihood(b, start, width, next);
+                    }
+                }
+                else
+                {
+                    _tokenCosineSum += Cosine(a, b, start, start, width);
+                    for (var i = 0; i < width; i++)
+                    {
+                        pooledA[i] += a[start + i];
+                        pooledB[i] += b[start + i];
+                    }
+                }
+            }
+            if (isLanguageModel || realInText == 0) continue;
+            // The mean's 1/n scales both vectors alike and so leaves their cosine as the sums'.
+            _pooledCosineSum += Cosine(pooledA, pooledB, 0, 0, width);
+            _texts++;
+        }
+    }
+
+    public TokenMetrics Result() => isLanguageModel
+        ? new TokenMetrics(TokenOutputKind.Logits, _tokens,
+            MeanPooledCosine: null, TokenCosine: null,
+            NextTokenAgreement: _tokens > 0 ? (double)_agreeing / _tokens : null,
+            OriginalPerplexity: _scoredNext > 0 ? Math.Exp(_originalNegativeLogLikelihood / _scoredNext) : null,
+            CompressedPerplexity: _scoredNext > 0 ? Math.Exp(_compressedNegativeLogLikelihood / _scoredNext) : null)
+        : new TokenMetrics(TokenOutputKind.Embedding, _tokens,
+            MeanPooledCosine: _texts > 0 ? _pooledCosineSum / _texts : null,
+            TokenCosine: _tokens > 0 ? _tokenCosineSum / _tokens : null,
+            NextTokenAgreement: null, OriginalPerplexity: null, CompressedPerplexity: null);
+
+    /// <summary>-log softmax(logits)[target], through the log-sum-exp shifted by the maximum so large logits do not overflow.</summary>
+    private static double NegativeLogLikelihood(double[] logits, long start, int width, long target)
+    {
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < width; i++) max = Math.Max(max, logits[start + i]);
+        var sum = 0.0;
+        for (var i = 0; i < width; i++) sum += Math.Exp(logits[start + i] - max);
+        return max + Math.Log(sum) - logits[start + target];
+    }
+
+    /// <summary>1 when both vectors are zero, 0 when only one is.</summary>
+    private static double Cosine(double[] a, double[] b, long startA, long startB, int width)
+    {
+        double dot = 0, normA = 0, normB = 0;
+        for (var i = 0; i < width; i++)
+        {
+            var x = a[startA + i];
+            var y = b[startB + i];
+            dot += x * y;
+            normA += x * x;
+            normB += y * y;
+        }
+        return normA > 0 && normB > 0 ? dot / Math.Sqrt(normA * normB) : normA == 0 && normB == 0 ? 1.0 : 0.0;
+    }
+
+    // First index of the largest value, as numpy.argmax; NaN never wins.
+    private static int ArgMax(double[] values, long start, int count)
+    {
+        var best = 0;
+        for (var i = 1; i < count; i++)
+        {
+            if (values[start + i] > values[start + best]) best = i;
+        }
+        return best;
+    }
+}
