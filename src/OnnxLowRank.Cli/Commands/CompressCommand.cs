@@ -3,6 +3,7 @@ using OnnxLowRank.Cli.Reports;
 using OnnxLowRank.Cli.Terminal;
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Publishing;
 using OnnxLowRank.Core.Validation;
 using OnnxLowRank.Onnx;
@@ -45,6 +46,16 @@ internal sealed class CompressCommand
     private readonly Option<string?> _report = ReportOption.Create();
     private readonly Option<bool> _force = new("--force") { Description = "Allow -o to be the input model (it is replaced atomically, never written in place)" };
     private readonly Option<bool> _externalData = new("--external-data") { Description = "Store the weights in a side file beside the model (ONNX external data)" };
+    private readonly Option<string?> _planOut = new("--plan-out")
+    {
+        Description = "Write the chosen per-layer sizes (k, rank, factor order) as JSON, to review, edit or re-apply with --plan",
+        HelpName = "FILE",
+    };
+    private readonly Option<string?> _plan = new("--plan")
+    {
+        Description = "Apply the per-layer sizes of a plan written by --plan-out instead of allocating (no budget or method options)",
+        HelpName = "FILE",
+    };
 
     public Command Build()
     {
@@ -65,8 +76,14 @@ internal sealed class CompressCommand
         command.Add(_report);
         command.Add(_force);
         command.Add(_externalData);
+        command.Add(_planOut);
+        command.Add(_plan);
         command.Validators.Add(result =>
         {
+            var allocating = new Option[] { _keepParams, _keepFlops, _keepLatency, _energy, _method, _latencyAware }
+                .Where(o => result.GetResult(o) is { Implicit: false }).ToList();
+            if (result.GetResult(_plan) is { Implicit: false } && allocating.Count > 0)
+                result.AddError($"--plan gives every layer's size; drop {string.Join(" and ", allocating.Select(o => o.Name))}.");
             var budgets = new Option[] { _keepParams, _keepFlops, _keepLatency, _energy }.Where(o => result.GetResult(o) is { Implicit: false }).ToList();
             if (budgets.Count > 1) result.AddError($"Give one budget: {string.Join(" or ", budgets.Select(b => b.Name))}, not both.");
             var gates = new Option[] { _gates.MaxAccuracyDrop, _gates.MinAgreement }.Any(o => result.GetResult(o) is { Implicit: false });
@@ -81,12 +98,17 @@ internal sealed class CompressCommand
         var outputPath = result.GetRequiredValue(_output);
         // Refuse to overwrite the input before the expensive work, not after it.
         VerifiedModelWriter.CheckDestination(path, outputPath, result.GetValue(_force));
+        var planPath = result.GetValue(_plan);
+        // A plan that cannot be read fails before the model is even loaded.
+        var plan = planPath is null ? null : PlanFile.Read(planPath);
         var model = OnnxModelFile.Load(path);
         var options = Budget(result, _pipeline.Read(result) with
         {
             Method = result.GetRequiredValue(_method),
             LatencyAware = result.GetValue(_latencyAware),
             Calibration = _calibration.Read(result, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch), model),
+            Plan = plan,
+            PlanPath = planPath,
         });
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
         var data = result.GetValue(_validate.Data);
@@ -122,6 +144,11 @@ internal sealed class CompressCommand
             Gates = outcomes,
         };
         if (published.NotRunReason is { } notRun) console.Info($"not run: {notRun}");
+        if (result.GetValue(_planOut) is { } planOut)
+        {
+            PlanFile.Write(planOut, compressed.Plan);
+            console.Info($"wrote plan {planOut}: {compressed.Plan.Layers.Count} layers");
+        }
         console.Info($"wrote {outputPath}: {ReportText.Count(compressed.ParametersBefore)} -> {ReportText.Count(compressed.ParametersAfter)} parameters");
         return ReportPresentation.Finish(console, report, result.GetValue(_report));
     }
@@ -139,6 +166,7 @@ internal sealed class CompressCommand
             keepOriginal ? model : null,
             ModelSummaries.Of(path, model),
             CompressionSection.From(compressed, options),
+            PlanDocument.Of(compressed),
             compressed.ParametersBefore,
             compressed.ParametersAfter,
             DiskTensor.AnyIn(model));
@@ -146,8 +174,10 @@ internal sealed class CompressCommand
 
     /// <param name="Original">The input model, when validation needs it; else null.</param>
     /// <param name="WeightsOnDisk">The input kept weights on disk (over 2 GB), so the output is written with external data too.</param>
+    /// <param name="Plan">The sizes chosen, as --plan-out writes them.</param>
     private sealed record CompressedModel(
-        ModelProto Model, ModelProto? Original, ModelSummary OriginalSummary, CompressionSection Section, long ParametersBefore, long ParametersAfter, bool WeightsOnDisk);
+        ModelProto Model, ModelProto? Original, ModelSummary OriginalSummary, CompressionSection Section, PlanFile.Document Plan, long ParametersBefore,
+        long ParametersAfter, bool WeightsOnDisk);
 
     private PipelineOptions Budget(ParseResult result, PipelineOptions options)
     {

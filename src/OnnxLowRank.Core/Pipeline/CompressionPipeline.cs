@@ -148,7 +148,11 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         var allocator = job.Allocator;
         IReadOnlyList<LayerTiming>? timing = null;
         AllocationResult allocation;
-        if (analysis.IsTimed)
+        if (options.Plan is { } planned)
+        {
+            allocation = PlannedAllocation.From(analysis, planned, options.PlanPath);
+        }
+        else if (analysis.IsTimed)
         {
             var timer = new LayerTimer(runner ?? throw new ArgumentException("A timed analysis needs a model runner to check the chosen pairs.", nameof(options)), options.Latency);
             (analysis, allocation, timing) = LatencyAwareAllocation.Allocate(
@@ -166,7 +170,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             // Whole layers enter the allocator without options, so only compressible layers come back factorized.
             allocation.Layers.Where(l => !l.IsWhole)
                 .Select(l => new LayerPlan(l.Name, l.SliceCount, l.Rank)),
-            allocator.Name);
+            options.Plan?.Method ?? allocator.Name);
         var compressionOptions = new CompressionOptions
         {
             Discovery = DiscoveryOptionsFor(model, options),

@@ -2,6 +2,7 @@ using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Latency;
+using OnnxLowRank.Core.Planning;
 
 namespace OnnxLowRank.Core.Pipeline;
 
@@ -49,6 +50,15 @@ public sealed record PipelineOptions
     /// and auto picks global-energy. Null compresses on the weights alone.
     /// </summary>
     public CalibrationOptions? Calibration { get; init; }
+
+    /// <summary>
+    /// Sizes chosen earlier (<c>--plan</c>): applied as they are instead of allocating, so the budget, method and
+    /// latency options are not used. Null allocates.
+    /// </summary>
+    public PlanFile.Document? Plan { get; init; }
+
+    /// <summary>Where <see cref="Plan"/> was read from, for messages.</summary>
+    public string? PlanPath { get; init; }
 
     /// <summary>
     /// With calibration data, refit each layer in graph order to the inputs the already compressed layers before it
