@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Runtime;
 
 namespace OnnxLowRank.Cli.Tests.Corpus;
@@ -89,6 +90,8 @@ public class CorpusTests : ScratchFolderTest
         var layers = analysis.RootElement.GetProperty("analysis").GetProperty("layers").GetArrayLength();
         var skipped = analysis.RootElement.GetProperty("analysis").GetProperty("skipped").EnumerateArray()
             .GroupBy(s => s.GetProperty("reason").GetString()!).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var reason in skipped.Keys)
+            Assert.That(Enum.TryParse<SkipReason>(reason, ignoreCase: true, out _), Is.True, $"{corpusCase.Name}: skip reason '{reason}' is a {nameof(SkipReason)}");
         var skippedText = skipped.Count == 0 ? "none skipped" : "skipped " + string.Join(", ", skipped.Select(s => $"{s.Key} {s.Value}"));
 
         var output = Path.Combine(Folder, corpusCase.Name.Replace('/', '_') + ".onnx");
