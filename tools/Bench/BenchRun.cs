@@ -38,7 +38,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
         try
         {
             if (options.Quick)
-                results.Notes.Add("--quick measures the reference models only; the torchvision exports, PaddleOCR and spectra throughput are in the full run.");
+                results.Notes.Add("--quick measures the reference models only; the torchvision exports, PaddleOCR, spectra throughput and the real-model corpus are in the full run.");
             else
                 results.Problems.AddRange(Prerequisites.Prepare(repository, children, selected, console));
 
