@@ -133,6 +133,14 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
                 $"every compressible layer is excluded ({excluded} matched the exclusion patterns), so no budget below 1 can be met",
                 "exclude fewer layers; 'analyze' lists the layers by name", inner: e);
         }
+        catch (BudgetUnreachableException e) when (analysis.Layers.Count == 0)
+        {
+            // Only layers that stay whole are left: say why each was skipped, not what share was reachable.
+            var reasons = analysis.Skipped.GroupBy(s => s.Reason).Select(g => $"{g.Key} {g.Count()}");
+            throw new InvalidOptionsException(
+                $"no layer can be factorized (skipped: {string.Join(", ", reasons)}), so no budget below 1 can be met",
+                "'analyze' lists every skipped layer with its reason", inner: e);
+        }
     }
 
     /// <summary>
@@ -234,6 +242,9 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     {
         var names = LayerNames.Of(model.Graph);
         var excluded = names.Where(n => options.Exclude.Any(p => LayerNamePattern.Matches(p, n))).ToHashSet();
-        return new DiscoveryOptions { RemoveInitializerInputs = options.RemoveInitializerInputs, ExcludedNodes = excluded };
+        // IR 3 made every initializer a graph input as well (IR 4 dropped the rule), so there the listing is the format's,
+        // not a sign that callers feed the weight: such weights are constants, and their inputs go with them.
+        var initializerInputsAreConstants = options.RemoveInitializerInputs || model.IrVersion < 4;
+        return new DiscoveryOptions { RemoveInitializerInputs = initializerInputsAreConstants, ExcludedNodes = excluded };
     }
 }

@@ -25,7 +25,7 @@ public class CorpusTests : ScratchFolderTest
     [Test]
     public void Committed_torch_exports_compress_and_verify()
     {
-        var outcomes = RunCorpus(CorpusCase.Committed(), refusalExpected: _ => false);
+        var outcomes = RunCorpus(CorpusCase.Committed(), MaxRelativeError);
         Assert.That(outcomes.GetValueOrDefault(Outcome.Compressed), Is.EqualTo(3), "every committed export compresses");
     }
 
@@ -34,20 +34,21 @@ public class CorpusTests : ScratchFolderTest
     {
         var cases = CorpusCase.FromOnnxTestData();
         Assert.That(cases, Has.Count.GreaterThanOrEqualTo(20), "libonnx-testdata's models with initializer weights");
-        // ONNX IR 3 lists every initializer as a graph input too; such a weight may be replaced by a caller, so the tool
-        // skips the layer (weightIsGraphInput). With every layer skipped nothing can give up 30% of the budget: the
-        // typed refusal is BudgetUnreachableException, exit 2.
-        RunCorpus(cases, refusalExpected: c => c.WeightsAreGraphInputs());
+        // ONNX IR 3 lists every initializer as a graph input too, which these files do: the tool takes them as the
+        // constants they are. Their weights are random and the layers tiny (5 x 4 x 3), so at 70% of the parameters the
+        // outputs move far more than a trained model's: the bound is that the result is no worse than an output of zeros.
+        var outcomes = RunCorpus(cases, maxRelativeError: 1.0);
+        Assert.That(outcomes.GetValueOrDefault(Outcome.Compressed), Is.GreaterThanOrEqualTo(cases.Count - 3), "all but the few the engine refuses or with only a depthwise Conv");
     }
 
     private enum Outcome
     {
         Compressed,
-        RefusedBudgetUnreachable,
+        NothingToFactorize,
         EngineRefusesOriginal,
     }
 
-    private Dictionary<Outcome, int> RunCorpus(IReadOnlyList<CorpusCase> cases, Func<CorpusCase, bool> refusalExpected)
+    private Dictionary<Outcome, int> RunCorpus(IReadOnlyList<CorpusCase> cases, double maxRelativeError)
     {
         var outcomes = new Dictionary<Outcome, int>();
         Assert.Multiple(() =>
@@ -55,7 +56,7 @@ public class CorpusTests : ScratchFolderTest
             foreach (var corpusCase in cases)
             {
                 var clock = Stopwatch.StartNew();
-                var (outcome, line) = RunCase(corpusCase, refusalExpected(corpusCase));
+                var (outcome, line) = RunCase(corpusCase, maxRelativeError);
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 TestContext.Out.WriteLine($"{corpusCase.Name}: {line}; {clock.Elapsed.TotalSeconds:F1} s");
             }
@@ -64,10 +65,11 @@ public class CorpusTests : ScratchFolderTest
         return outcomes;
     }
 
-    private (Outcome Outcome, string Line) RunCase(CorpusCase corpusCase, bool refusalExpected)
+    private (Outcome Outcome, string Line) RunCase(CorpusCase corpusCase, double maxRelativeError)
     {
         // A model ONNX Runtime cannot run as it stands (an operator version it has no kernel for) is outside what the tool
-        // can verify: every command then ends in the engine's typed error, exit 3, naming the file.
+        // can verify: a parameter budget needs no run of the input, but the written model is loaded before it is moved
+        // into place, so compress ends in the engine's typed error, exit 3, naming the file, and writes nothing.
         IReadOnlyList<float[]> original;
         try
         {
@@ -75,9 +77,11 @@ public class CorpusTests : ScratchFolderTest
         }
         catch (OnnxRuntimeException engine)
         {
-            var refused = Cli("analyze", corpusCase.ModelPath, "--json");
-            Assert.That(refused.Exit, Is.EqualTo(3), $"{corpusCase.Name}: the engine refuses the original ({engine.Message}); analyze: {refused.Stderr}");
-            Assert.That(refused.Stderr, Does.StartWith("error: ").And.Contain(corpusCase.ModelPath).And.Not.Contain("internal error"), corpusCase.Name);
+            var refusedOutput = Path.Combine(Folder, "refused.onnx");
+            var refused = Cli("compress", corpusCase.ModelPath, "-o", refusedOutput, "--keep-params", "0.7");
+            Assert.That(refused.Exit, Is.EqualTo(3), $"{corpusCase.Name}: the engine refuses the original ({engine.Message}); compress: {refused.Stderr}");
+            Assert.That(refused.Stderr, Does.StartWith("error: ").And.Contain(Path.GetFileName(refusedOutput)).And.Not.Contain("internal error"), corpusCase.Name);
+            Assert.That(File.Exists(refusedOutput), Is.False, $"{corpusCase.Name}: nothing written");
             return (Outcome.EngineRefusesOriginal, $"ONNX Runtime refuses the original: {FirstLine(engine.Message)}");
         }
         var expected = TestDataRun.Expected(corpusCase.DataSet);
@@ -97,16 +101,14 @@ public class CorpusTests : ScratchFolderTest
         var output = Path.Combine(Folder, corpusCase.Name.Replace('/', '_') + ".onnx");
         var report = Path.ChangeExtension(output, ".json");
         var compress = Cli(["compress", corpusCase.ModelPath, "-o", output, "--keep-params", "0.7", "--report", report, "--quiet", .. corpusCase.DimensionArgs]);
-        if (refusalExpected)
+        if (layers == 0)
         {
-            Assert.That(skipped.GetValueOrDefault("weightIsGraphInput"), Is.GreaterThan(0).And.EqualTo(skipped.Values.Sum()), $"{corpusCase.Name}: {skippedText}");
-            Assert.That(layers, Is.EqualTo(0), $"{corpusCase.Name}: compressible layers");
+            // Every candidate skipped (a depthwise Conv, say): a typed refusal that names the reasons, and nothing written.
             Assert.That(compress.Exit, Is.EqualTo(2), $"{corpusCase.Name}: compress: {compress.Stderr}");
-            Assert.That(compress.Stderr, Does.StartWith("error: ").And.Contain("is not reachable"), corpusCase.Name);
+            Assert.That(compress.Stderr, Does.StartWith("error: ").And.Contain("no layer can be factorized"), corpusCase.Name);
             Assert.That(File.Exists(output), Is.False, $"{corpusCase.Name}: a refused compression writes nothing");
-            return (Outcome.RefusedBudgetUnreachable, $"{layers} layers, {skippedText}; refused: budget unreachable");
+            return (Outcome.NothingToFactorize, $"0 layers, {skippedText}; refused: nothing to factorize");
         }
-
         Assert.That(compress.Exit, Is.EqualTo(0), $"{corpusCase.Name}: compress: {compress.Stderr}");
         using var written = JsonDocument.Parse(File.ReadAllText(report));
         var factorized = written.RootElement.GetProperty("compression").GetProperty("layers").GetArrayLength();
@@ -114,7 +116,7 @@ public class CorpusTests : ScratchFolderTest
         var compressed = TestDataRun.Outputs(output, corpusCase.DataSet);
         Assert.That(compressed, Has.Count.EqualTo(original.Count), corpusCase.Name);
         var errors = original.Select((o, i) => RelativeError(compressed[i], o)).ToList();
-        Assert.That(errors, Has.All.LessThan(MaxRelativeError), $"{corpusCase.Name}: relative L2 error of each output against the original");
+        Assert.That(errors, Has.All.LessThan(maxRelativeError), $"{corpusCase.Name}: relative L2 error of each output against the original");
         return (Outcome.Compressed, $"{layers} layers, {skippedText}; {factorized} factorized; output error {string.Join(", ", errors.Select(e => e.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
     }
 
