@@ -244,7 +244,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         var excluded = names.Where(n => options.Exclude.Any(p => LayerNamePattern.Matches(p, n))).ToHashSet();
         // IR 3 made every initializer a graph input as well (IR 4 dropped the rule), so there the listing is the format's,
         // not a sign that callers feed the weight: such weights are constants, and their inputs go with them.
-        var initializerInputsAreConstants = options.RemoveInitializerInputs || model.IrVersion < 4;
+        var initializerInputsAreConstants = options.RemoveInitializerInputs || model.IrVersion is >= 1 and < 4;
         return new DiscoveryOptions { RemoveInitializerInputs = initializerInputsAreConstants, ExcludedNodes = excluded };
     }
 }

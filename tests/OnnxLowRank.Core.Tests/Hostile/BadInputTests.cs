@@ -306,6 +306,21 @@ public class BadInputTests
         Assert.That(removed.Output!.Graph.Input.Select(i => i.Name), Is.EqualTo(new[] { "X" }));
     }
 
+    [Test]
+    public void InIrVersion3EveryInitializerIsAGraphInputSoSuchWeightsAreConstants()
+    {
+        var b = Mlp();
+        b.Input("W1", 32, 32);
+        var model = b.Build();
+        model.IrVersion = 3;
+
+        var result = Trial(model);
+
+        Assert.That(result.Outcome, Is.EqualTo(TrialOutcome.Published), () => $"{result.Error?.Message}");
+        Assert.That(result.Compression!.Layers.Select(l => l.NodeName), Does.Contain("fc1"));
+        Assert.That(result.Output!.Graph.Input.Select(i => i.Name), Is.EqualTo(new[] { "X" }));
+    }
+
     /// <summary>
     /// Version judgement is the engine's: its supported IR versions and opsets change with its release,
     /// and ours would go stale. Unknown versions end in ONNX Runtime's own error, which names them.
