@@ -80,6 +80,8 @@ def main():
 
     with open("/etc/debian_version") as f:
         release = f.read().strip()
+    with open("/etc/os-release") as f:
+        codename = dict(l.rstrip("\n").split("=", 1) for l in f if "=" in l).get("VERSION_CODENAME", "unknown")
     sha = hashlib.sha256(dump.encode("utf-8")).hexdigest()
     rows = "\n".join(f"| `{n}.txt` | {counts[n]:,} | {purpose} |" for n, purpose in [
         ("calibration", "data-aware compression (calibration activations)"),
@@ -90,7 +92,7 @@ def main():
 Written by `tools/make_text_splits.py`. Do not edit by hand.
 
 Source: Debian package descriptions from `apt-cache dumpavail` on {datetime.date.today().isoformat()}, Debian
-{release} (bookworm) package lists, {len(raw):,} descriptions (sha256 of the dump `{sha[:16]}...`). One
+{release} ({codename}) package lists, {len(raw):,} descriptions (sha256 of the dump `{sha[:16]}...`). One
 description a line: the `Description:` synopsis with its continuation lines joined (most packages carry only
 the synopsis in these lists). Kept: English text (95% ASCII or more) of {MIN_WORDS} words or more, duplicates
 removed by lower-cased form: {len(kept):,} lines. Shuffled with seed {SEED} and cut in the order below, so the
