@@ -524,6 +524,12 @@ def write_readme():
         "(Fashion-MNIST by Zalando Research, MIT licence).",
         "",
     ]
+    # The text splits and the causal model are written by their own scripts, each with its README; copied in here,
+    # headings one level down, so this file stays the one place to read about everything under models/.
+    for part in [os.path.join(DATA, "text", "README.md"), os.path.join(MODELS, "causal", "README.md")]:
+        if os.path.exists(part):
+            with open(part) as f:
+                lines += ["#" + l if l.startswith("#") else l for l in f.read().splitlines()] + [""]
     with open(os.path.join(MODELS, "README.md"), "w") as f:
         f.write("\n".join(lines))
     print(f"wrote {os.path.join(MODELS, 'README.md')}")
