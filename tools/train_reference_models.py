@@ -540,6 +540,12 @@ def write_readme():
         "| `corpus/attention_block/` | transformer encoder block: token embedding, `LayerNormalization`, 4-head attention as MatMuls with a padding mask, GELU feed-forward, Linear head | `input_ids`, `attention_mask` int64 [batch, sequence] | 17 | 935,315 bytes |",
         "",
     ]
+    # The text splits and the causal model are written by their own scripts, each with its README; copied in here,
+    # headings one level down, so this file stays the one place to read about everything under models/.
+    for part in [os.path.join(DATA, "text", "README.md"), os.path.join(MODELS, "causal", "README.md")]:
+        if os.path.exists(part):
+            with open(part) as f:
+                lines += ["#" + l if l.startswith("#") else l for l in f.read().splitlines()] + [""]
     with open(os.path.join(MODELS, "README.md"), "w") as f:
         f.write("\n".join(lines))
     print(f"wrote {os.path.join(MODELS, 'README.md')}")
