@@ -211,10 +211,14 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
                 analysis.Calibration!.Layers.ToDictionary(l => l.Key, l => l.Value.VectorCount),
                 (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Refit, done, total)))
             : new LowRankCompressor(factorizer).Compress(model, plan, compressionOptions);
-        // A FLOP budget leaves alone the layers whose FLOPs it cannot count; the report says which and why.
+        // A FLOP budget leaves alone the layers whose FLOPs it cannot count, and a timed analysis the layers it could not
+        // time; the compressor sees neither reason, so they are reported here, in place of whatever it says of them.
         var uncounted = analysis.Layers.Except(analysis.CountedLayers(options.Budget))
-            .Select(l => new SkippedNode(l.Name, l.Layer.Node.OpType, SkipReason.UncountedCost, $"Left whole under a FLOP budget: {l.UncountedCost}."));
-        compression = compression with { Skipped = [.. compression.Skipped, .. uncounted] };
+            .Select(l => new SkippedNode(l.Name, l.Layer.Node.OpType, SkipReason.UncountedCost, $"Left whole under a FLOP budget: {l.UncountedCost}."))
+            .Concat(analysis.Skipped.Where(s => s.Reason == SkipReason.NotTimed))
+            .ToList();
+        var restated = uncounted.Select(s => s.NodeName).ToHashSet();
+        compression = compression with { Skipped = [.. compression.Skipped.Where(s => !restated.Contains(s.NodeName)), .. uncounted] };
         progress?.Report(new PipelineProgress(PipelineStage.Rewrite, 1, 1));
         return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model)) { Timing = timing };
     }
