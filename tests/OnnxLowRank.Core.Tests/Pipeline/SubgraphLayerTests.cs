@@ -119,6 +119,50 @@ public class SubgraphLayerTests
         return b.Build();
     }
 
+    /// <summary>
+    /// The Loop of <see cref="LoopModel"/> (M = 3) inside the then branch of an If on a graph input, the else branch
+    /// passing the stem's output on: the body's Conv is two subgraphs deep.
+    /// </summary>
+    private static ModelProto NestedModel()
+    {
+        var model = LoopModel(constantTripCount: true);
+        var graph = model.Graph;
+        var loop = graph.Node.Single(n => n.OpType == "Loop");
+        graph.Node.Remove(loop);
+        var then = new GraphProto { Name = "then", Node = { loop }, Output = { graph.Output } };
+        var otherwise = new GraphProto { Name = "else", Output = { new ValueInfoProto { Name = "passed", Type = graph.Output[0].Type } } };
+        otherwise.Node.Add(new NodeProto { OpType = "Identity", Name = "pass", Input = { "s" }, Output = { "passed" } });
+        var owner = new NodeProto { OpType = "If", Name = "choose", Input = { "go" }, Output = { "Z" } };
+        owner.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = then });
+        owner.Attribute.Add(new AttributeProto { Name = "else_branch", Type = AttributeProto.Types.AttributeType.Graph, G = otherwise });
+        graph.Node.Add(owner);
+        graph.Input.Add(Value("go", DataType.Bool, new TensorShapeProto()));
+        graph.Output.Clear();
+        graph.Output.Add(new ValueInfoProto { Name = "Z", Type = then.Output[0].Type });
+        return model;
+    }
+
+    [Test]
+    public void AConvInALoopInsideAnIfBranchIsNamedByItsPathMeasuredThroughBothAndCompressedInPlace()
+    {
+        var model = NestedModel();
+        var pipeline = new CompressionPipeline(Engine.Runner);
+
+        var analysis = pipeline.Analyze(model, Options with { Budget = BudgetKind.Flops });
+
+        // The all-zero run would skip the then branch (go = false): it is measured anyway, 6 x 6 positions times M = 3.
+        Assert.That(analysis.Layers.Single(l => l.Name == "choose/then_branch/repeat/body/conv").OutputPositions, Is.EqualTo(3 * 6 * 6));
+        var result = pipeline.Compress(model, Options);
+        Assert.That(result.Compression.Layers.Select(l => l.NodeName), Does.Contain("choose/then_branch/repeat/body/conv"));
+        foreach (var go in new[] { true, false })
+        {
+            var feeds = LoopInput(null);
+            feeds["go"] = new TensorData(DataType.Bool, [], new[] { go });
+            double[] Z(ModelProto m) => Engine.Run(m, feeds)["Z"].Values.Cast<float>().Select(v => (double)v).ToArray();
+            Assert.That(RelativeError(Z(result.Compression.Model), Z(model)), Is.GreaterThan(0).And.LessThan(1), $"go = {go}");
+        }
+    }
+
     private static ValueInfoProto Value(string name, DataType type, TensorShapeProto shape) =>
         new() { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
 
