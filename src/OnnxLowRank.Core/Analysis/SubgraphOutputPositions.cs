@@ -1,5 +1,6 @@
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Layers;
+using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
 using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;
 
@@ -53,7 +54,7 @@ public static class SubgraphOutputPositions
         return branches;
     }
 
-    private static IEnumerable<(string, Measurement)> MeasureTogether(
+    private static IReadOnlyList<(string Name, Measurement Measurement)> MeasureTogether(
         ModelProto model, IReadOnlyList<Probe> probes, IModelRunner runner, IReadOnlyDictionary<string, long> dimensionSizes)
     {
         var copy = model.Clone();
@@ -83,16 +84,27 @@ public static class SubgraphOutputPositions
             exposed.Add((probes[i], value, stacked));
         }
 
-        using var run = ModelProbe.Open(runner, copy, exposed.Select(e => e.Value));
-        var outputs = run.RunOnZeros(dimensionSizes);
-        foreach (var (probe, value, stacked) in exposed)
+        IReadOnlyDictionary<string, TensorData> outputs;
+        try
         {
-            var tensor = outputs[value];
-            var iterations = tensor.Shape.Take(stacked).Aggregate(1L, (n, d) => n * d);
-            yield return iterations == 0
-                ? (probe.Name, new Measurement(null, "the measuring run (all-zero inputs) ran its loop no times"))
-                : (probe.Name, new Measurement(tensor.ElementCount / iterations / probe.OutputChannels * probe.Scope.RunsPerModelRun!.Value, null));
+            using var run = ModelProbe.Open(runner, copy, exposed.Select(e => e.Value));
+            outputs = run.RunOnZeros(dimensionSizes);
         }
+        catch (OnnxLowRankException e)
+        {
+            // The main graph was measured already, so the model itself runs: the copy's edits are what the engine
+            // refused, and only these layers' FLOPs go uncounted, which a FLOP budget then leaves out.
+            return exposed.Select(x => (x.Probe.Name, new Measurement(null, $"the engine refused the copy that measures it: {e.Message}"))).ToList();
+        }
+        return exposed.Select(x => (x.Probe.Name, Positions(x.Probe, outputs[x.Value], x.StackedAxes))).ToList();
+    }
+
+    private static Measurement Positions(Probe probe, TensorData tensor, int stacked)
+    {
+        var iterations = tensor.Shape.Take(stacked).Aggregate(1L, (n, d) => n * d);
+        return iterations == 0
+            ? new Measurement(null, "the measuring run (all-zero inputs) ran its loop no times")
+            : new Measurement(tensor.ElementCount / iterations / probe.OutputChannels * probe.Scope.RunsPerModelRun!.Value, null);
     }
 
     /// <summary>From the main graph down to the scope's graph in <paramref name="copy"/>: each owner, its graph, its attribute and the body.</summary>
