@@ -224,6 +224,52 @@ public class SubgraphLayerTests
     private static double[] Outputs(ModelProto model, Dictionary<string, TensorData> feeds) =>
         Engine.Run(model, feeds)["Y"].Values.Cast<float>().Select(v => (double)v).ToArray();
 
+    /// <summary>
+    /// X (5, 1, 16) scanned along axis 0 by a Scan whose body applies a Gemm (16 x 16) to each row and carries a state
+    /// through; a main-graph MatMul (16 x 16) reads the stacked rows.
+    /// </summary>
+    private static ModelProto ScanModel()
+    {
+        var b = new ModelBuilder();
+        var row = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimValue = 1 }, new TensorShapeProto.Types.Dimension { DimValue = 16 } } };
+        var body = new ModelBuilder();
+        body.Graph.Input.Add(Value("state", DataType.Float, row));
+        body.Graph.Input.Add(Value("x_t", DataType.Float, row));
+        body.Node("Identity", "carry", ["state"], body.Output("state_out"));
+        body.Node("Gemm", "fc", ["x_t", "W"], body.Output("y_t"), ModelBuilder.Int("transB", 1));
+        b.Input("S", 1, 16);
+        b.Input("X", 5, 1, 16);
+        b.Initializer("W", [16, 16], RandomValues.Normal(12, 256).Select(v => v / 4).ToArray());
+        b.Node("Scan", "scan", ["S", "X"], "S_final", ModelBuilder.Int("num_scan_inputs", 1),
+            new AttributeProto { Name = "body", Type = AttributeProto.Types.AttributeType.Graph, G = body.Graph }).Output.Add("rows");
+        b.Node("MatMul", "mix", ["rows", b.Initializer("V", [16, 16], RandomValues.Normal(13, 256).Select(v => v / 4).ToArray())], b.Output("Y"));
+        return b.Build();
+    }
+
+    [Test]
+    public void AScanBodysLayerIsLeftOutOfAFlopBudgetAndCompressedUnderAParameterBudget()
+    {
+        var model = ScanModel();
+        var pipeline = new CompressionPipeline(Engine.Runner);
+        var flops = Options with { Budget = BudgetKind.Flops };
+
+        var analysis = pipeline.Analyze(model, flops);
+        Assert.That(analysis.Layers.Single(l => l.Name == "scan/body/fc").UncountedCost, Does.Contain("Scan 'scan'"));
+        Assert.That(analysis.BudgetFlops, Is.EqualTo(5L * 16 * 16), "the MatMul alone: 5 rows of 16 x 16");
+        var byFlops = pipeline.Compress(model, analysis, flops);
+        Assert.That(byFlops.Compression.Skipped.Single(s => s.NodeName == "scan/body/fc").Reason, Is.EqualTo(SkipReason.UncountedCost));
+
+        var byParameters = pipeline.Compress(model, Options);
+        Assert.That(byParameters.Compression.Layers.Select(l => l.NodeName), Does.Contain("scan/body/fc"));
+        var feeds = new Dictionary<string, TensorData>
+        {
+            ["S"] = new(DataType.Float, [1, 16], new float[16]),
+            ["X"] = new(DataType.Float, [5, 1, 16], RandomValues.Normal(14, 80).Select(v => (float)v).ToArray()),
+        };
+        double[] Y(ModelProto m) => Engine.Run(m, feeds)["Y"].Values.Cast<float>().Select(v => (double)v).ToArray();
+        Assert.That(RelativeError(Y(byParameters.Compression.Model), Y(model)), Is.GreaterThan(0).And.LessThan(1));
+    }
+
     /// <summary>One weight read by a main-graph Gemm and by a Gemm inside an If branch: factorizing it for one would take it from the other.</summary>
     [Test]
     public void AWeightSharedByTheMainGraphAndASubgraphIsLeftWholeForBoth()
