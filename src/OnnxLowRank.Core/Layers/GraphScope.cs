@@ -46,7 +46,8 @@ public sealed class GraphScope
     /// <summary>
     /// How many times the graph runs per run of the model: 1 for the main graph and an If branch (a budget counts
     /// both branches, since it cannot know which one a run takes), times a Loop's trip count M where M is a constant;
-    /// null where it is not (a Loop with a computed or absent M, a Scan, whose count is the length of a sequence).
+    /// null where it is not (a Loop with a computed or absent M, a Scan, whose count is the length of a sequence, any
+    /// other operator with a subgraph).
     /// </summary>
     public long? RunsPerModelRun { get; }
 
@@ -97,7 +98,7 @@ public sealed class GraphScope
         if (parent.RunsPerModelRun is not { } outer) return (null, parent.RunsUnknown);
         switch (owner.OpType)
         {
-            case "Loop":
+            case "Loop" when owner.Domain is "" or "ai.onnx":
                 var tripCount = owner.Input.Count > 0 ? owner.Input[0] : "";
                 if (tripCount.Length == 0)
                     return (null, $"Loop '{ownerName}' has no trip count M: it runs until its condition turns false");
@@ -105,10 +106,12 @@ public sealed class GraphScope
                     return (null, $"the trip count '{tripCount}' of Loop '{ownerName}' is computed at run time, not a constant");
                 // A constant M is the most the body runs; a condition may end the loop sooner, which a budget cannot know.
                 return (outer * Math.Max(count, 0), null);
-            case "Scan":
+            case "Scan" when owner.Domain is "" or "ai.onnx":
                 return (null, $"Scan '{ownerName}' runs once per element of its input sequences, whose length is known at run time only");
-            default:
+            case "If" when owner.Domain is "" or "ai.onnx":
                 return (outer, null);
+            default:
+                return (null, $"{owner.OpType} '{ownerName}' runs its subgraph a number of times this tool does not know");
         }
     }
 
