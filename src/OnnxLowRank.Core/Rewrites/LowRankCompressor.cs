@@ -112,6 +112,8 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
     /// A copy of <paramref name="model"/> for the rewrite to edit: its own graph, with its own lists, nodes and value
     /// infos, sharing the input's initializer tensors, which nothing here edits (rewrites add new tensors and drop old
     /// ones). A deep clone would hold a second copy of every weight until the end of the rewrite (docs/benchmarks.md).
+    /// A node's clone is deep, so the initializers of a subgraph (an If, Loop or Scan body it holds) are copied: the
+    /// rewrite edits subgraphs in place too, and exporters keep their weights in the main graph anyway.
     /// </summary>
     private static ModelProto CopyForRewrite(ModelProto model)
     {
