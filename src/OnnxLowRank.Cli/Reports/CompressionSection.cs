@@ -49,7 +49,8 @@ public sealed record CompressionSection(
         result.BudgetFlopsAfter,
         result.Compression.Layers.Select(l => new CompressedLayer(
             l.NodeName, l.Kind.ToString(), l.SliceCount, l.Rank, l.OriginalParameters, l.NewParameters, l.RelativeError,
-            l.Order == FactorOrder.InputFirst ? "input-first" : "kernel-first")).ToList(),
+            l.Order == FactorOrder.InputFirst ? "input-first" : "kernel-first",
+            string.Join("; ", result.Analysis.Layers.FirstOrDefault(a => a.Name == l.NodeName)?.WhiteningNotes ?? []))).ToList(),
         result.Compression.Skipped.Select(SkippedEntry.From).ToList(),
         result.Timing?.Select(t => new LayerTimingEntry(t.Name, t.OriginalMilliseconds, t.ChosenMilliseconds, t.SliceCount, t.Rank, t.IsWhole ? "whole" : "factorized", t.Reason)).ToList());
 }
@@ -64,5 +65,8 @@ public sealed record LayerTimingEntry(string Name, double OriginalMs, double? Ch
 /// <param name="Rank">j, the rank per slice.</param>
 /// <param name="RelativeError">||W - W^||_2 / ||W||_2 of the factorized weight.</param>
 /// <param name="Order">kernel-first (the k x k Conv, then a 1x1) or input-first (a 1x1 Conv, then the k x k).</param>
+/// <param name="Note">
+/// Where data-aware factors fell short for the layer ("weight-only: inside a subgraph, ...", a larger whitening ridge); empty otherwise.
+/// </param>
 public sealed record CompressedLayer(string Name, string Op, int SliceCount, int Rank, long OriginalParameters, long NewParameters, double RelativeError,
-    string Order);
+    string Order, string Note);

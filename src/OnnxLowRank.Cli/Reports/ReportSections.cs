@@ -118,13 +118,13 @@ public static class ReportSections
         var rows = c.Layers.Select(l => (IReadOnlyList<string>)
         [
             l.Name, l.Order == "input-first" ? $"{l.Op}, 1x1 first" : l.Op, l.SliceCount.ToString(), l.Rank.ToString(), ReportText.Count(l.OriginalParameters), ReportText.Count(l.NewParameters),
-            ReportText.Percent((double)l.NewParameters / l.OriginalParameters), ReportText.Scientific(l.RelativeError),
+            ReportText.Percent((double)l.NewParameters / l.OriginalParameters), ReportText.Scientific(l.RelativeError), l.Note,
         ]).ToList();
         var names = c.Layers.Select(l => l.Name).ToList();
         var kept = new BarChart("Share of each layer kept", "kept fraction", names, [("kept", c.Layers.Select(l => (double)l.NewParameters / l.OriginalParameters).ToList())]).ToSvg(800, 400);
         var error = new BarChart("Relative error per layer", "||W - W^|| / ||W||", names, [("error", c.Layers.Select(l => l.RelativeError).ToList())], LogY: true).ToSvg(800, 400);
         yield return new ReportSectionView("Rewritten layers",
-            new ReportTable([new("layer", false), new("op", false), new("k"), new("rank"), new("parameters"), new("after"), new("kept"), new("rel. error")], rows),
+            new ReportTable([new("layer", false), new("op", false), new("k"), new("rank"), new("parameters"), new("after"), new("kept"), new("rel. error"), new("note", false)], rows),
             $"Method {c.Method}{data}, {budget}: kept {ReportText.Percent(c.KeptFraction)} of the budget; weights {ReportText.Count(c.BudgetParametersBefore)} -> {ReportText.Count(c.BudgetParametersAfter)}{flops}; worst error bound {ReportText.Scientific(c.MaxErrorBound)}.{grid}",
             [kept, error]);
         if (c.Skipped.Count > 0) yield return Skipped("Layers left whole", c.Skipped);

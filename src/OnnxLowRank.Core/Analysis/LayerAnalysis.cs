@@ -27,6 +27,13 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     /// <summary>Where whitening fell short for this layer (a larger ridge, or weight-only blocks); empty when it did not.</summary>
     public IReadOnlyList<string> WhiteningNotes { get; init; } = [];
 
+    /// <summary>
+    /// Why a FLOP budget cannot count this layer, else null: it lies inside a Loop whose trip count is not a constant,
+    /// a Scan, or a branch the measuring run did not reach. A FLOP budget leaves it whole and out of its total;
+    /// a parameter budget counts it as usual.
+    /// </summary>
+    public string? UncountedCost { get; init; }
+
     /// <summary>The layer's measured times when the analysis was latency-aware, else null.</summary>
     public LayerLatency? Latency { get; init; }
 

@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Layers;
 
@@ -21,9 +22,27 @@ public sealed record ModelAnalysis(IReadOnlyList<LayerAnalysis> Layers, IReadOnl
     /// <summary>True when every layer was timed (a latency-aware analysis).</summary>
     public bool IsTimed => Layers.Count + WholeLayers.Count > 0 && Layers.All(l => l.Latency is not null) && WholeLayers.All(l => l.Latency is not null);
 
-    /// <summary>The budget's total by multiply-accumulates per sample; null when the model was not run.</summary>
-    public long? BudgetFlops =>
-        Layers.All(l => l.Flops.HasValue) && WholeLayers.All(l => l.Flops.HasValue)
-            ? Layers.Sum(l => l.Flops!.Value) + WholeLayers.Sum(l => l.Flops!.Value)
-            : null;
+    /// <summary>
+    /// The budget's total by multiply-accumulates per sample, without the layers whose FLOPs cannot be counted
+    /// (<see cref="LayerAnalysis.UncountedCost"/>); null when the model was not run.
+    /// </summary>
+    public long? BudgetFlops
+    {
+        get
+        {
+            var layers = CountedLayers(BudgetKind.Flops);
+            var whole = CountedWholeLayers(BudgetKind.Flops);
+            return layers.All(l => l.Flops.HasValue) && whole.All(l => l.Flops.HasValue)
+                ? layers.Sum(l => l.Flops!.Value) + whole.Sum(l => l.Flops!.Value)
+                : null;
+        }
+    }
+
+    /// <summary>The compressible layers a budget of <paramref name="budget"/> counts: a FLOP budget leaves out those whose FLOPs it cannot count.</summary>
+    public IReadOnlyList<LayerAnalysis> CountedLayers(BudgetKind budget) =>
+        budget == BudgetKind.Flops ? Layers.Where(l => l.UncountedCost is null).ToList() : Layers;
+
+    /// <summary>The whole layers a budget of <paramref name="budget"/> counts, by the same rule as <see cref="CountedLayers"/>.</summary>
+    public IReadOnlyList<WholeLayer> CountedWholeLayers(BudgetKind budget) =>
+        budget == BudgetKind.Flops ? WholeLayers.Where(l => l.UncountedCost is null).ToList() : WholeLayers;
 }

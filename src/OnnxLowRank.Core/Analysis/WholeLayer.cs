@@ -10,6 +10,13 @@ public sealed record WholeLayer(string Name, string OpType, long Parameters, lon
 {
     public long? Flops => OutputPositions * Parameters;
 
+    /// <summary>
+    /// Why a FLOP budget cannot count this layer, else null: it lies inside a Loop whose trip count is not a constant,
+    /// a Scan, or a branch the measuring run did not reach. A FLOP budget leaves it whole and out of its total;
+    /// a parameter budget counts it as usual.
+    /// </summary>
+    public string? UncountedCost { get; init; }
+
     /// <summary>The layer timed on its own (no pairs) when the analysis was latency-aware, else null.</summary>
     public LayerLatency? Latency { get; init; }
 

@@ -88,7 +88,9 @@ public static class SequentialRefit
             if (byNode.TryGetValue(node, out var compressible)) wave[compressible] = above++;
             foreach (var output in node.Output) depth[output] = above;
         }
-        return layers.GroupBy(l => wave[l]).OrderBy(g => g.Key).Select(g => (IReadOnlyList<CompressibleLayer>)g.ToList()).ToList();
+        // A subgraph's layer has no calibration statistics (its inputs cannot be captured), so it takes the first
+        // factorizer's weight-only factors: wave 0, whose factors are never refitted.
+        return layers.GroupBy(l => wave.GetValueOrDefault(l)).OrderBy(g => g.Key).Select(g => (IReadOnlyList<CompressibleLayer>)g.ToList()).ToList();
     }
 
     /// <summary>Hands the compressor factors computed already, by layer name, under the name of the factorizer that computed them.</summary>

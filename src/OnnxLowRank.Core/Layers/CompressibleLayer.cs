@@ -51,6 +51,12 @@ public sealed class CompressibleLayer
 
     public WeightGeometry Geometry { get; }
 
+    /// <summary>The graph the node lives in: the main graph, or an If branch or Loop or Scan body (then the weight may be an outer constant).</summary>
+    public required GraphScope Scope { get; init; }
+
+    /// <summary>True when the layer lives inside a subgraph, whose values the engine cannot expose as model outputs.</summary>
+    public bool InSubgraph => !Scope.IsMain;
+
     /// <summary>
     /// The slice counts k a rewrite supports: the divisors of c_g for Conv (capped by
     /// <paramref name="cap"/>), only 1 for Gemm and MatMul, whose pair has no grouped form.

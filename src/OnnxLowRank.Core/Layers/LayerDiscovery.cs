@@ -5,10 +5,11 @@ using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;
 namespace OnnxLowRank.Core.Layers;
 
 /// <summary>
-/// Finds the layers of a model's main graph that a factorized pair can replace: Gemm with a
-/// constant B, MatMul with a constant 2-D right operand, Conv with a constant weight (1-D to 3-D
-/// and beyond, any group count but depthwise). Every other Gemm, MatMul or Conv is reported with
-/// its reason. Reads the model only.
+/// Finds the layers of a model that a factorized pair can replace, in the main graph and inside If, Loop and Scan
+/// subgraphs (nested too; named by path, see <see cref="GraphScope"/>): Gemm with a constant B, MatMul with a
+/// constant 2-D right operand, Conv with a constant weight (1-D to 3-D and beyond, any group count but depthwise).
+/// A subgraph's weight may be a constant of an enclosing graph, read by name. Every other Gemm, MatMul or Conv is
+/// reported with its reason. Reads the model only.
 /// </summary>
 public static class LayerDiscovery
 {
@@ -26,49 +27,32 @@ public static class LayerDiscovery
         ArgumentNullException.ThrowIfNull(model);
         options ??= new DiscoveryOptions();
         var graph = model.Graph ?? throw new ArgumentException("The model has no graph.", nameof(model));
-        var index = new GraphIndex(graph);
-        var names = LayerNames.Of(graph);
-        GraphIntegrity.Require(graph, index, names);
-        var subgraphReads = SubgraphReads(graph);
+        var scopes = GraphScope.All(graph);
+        GraphIntegrity.Require(graph, scopes[0].Index, LayerNames.Of(graph));
+        var reads = ModelReads.Of(scopes);
         var layers = new List<CompressibleLayer>();
         var skipped = new List<SkippedNode>();
 
-        for (var i = 0; i < graph.Node.Count; i++)
+        // The main graph's candidates first, then each subgraph's, depth first: graph order within every graph.
+        foreach (var scope in scopes)
         {
-            var node = graph.Node[i];
-            if (Unsupported(node) is { } unsupported)
+            var names = LayerNames.Of(scope.Graph);
+            for (var i = 0; i < scope.Graph.Node.Count; i++)
             {
-                skipped.Add(new SkippedNode(names[i], node.OpType, unsupported.Reason, unsupported.Detail));
-                continue;
-            }
-            if (!CandidateOps.Contains(node.OpType) || node.Input.Count < 2) continue;
-            var outcome = Inspect(node, names[i], index, subgraphReads, options);
-            if (outcome.Layer is not null) layers.Add(outcome.Layer);
-            else skipped.Add(new SkippedNode(names[i], node.OpType, outcome.Reason, outcome.Detail));
-        }
-        for (var i = 0; i < graph.Node.Count; i++) skipped.AddRange(InSubgraphs(graph.Node[i], names[i]));
-        return new DiscoveryResult(layers, skipped);
-    }
-
-    /// <summary>Candidates inside the subgraphs of <paramref name="owner"/>, named by their path from it ("loop/body/fc").</summary>
-    private static IEnumerable<SkippedNode> InSubgraphs(NodeProto owner, string ownerName)
-    {
-        foreach (var attribute in owner.Attribute)
-        {
-            foreach (var body in attribute.Subgraphs())
-            {
-                var names = LayerNames.Of(body);
-                for (var i = 0; i < body.Node.Count; i++)
+                var node = scope.Graph.Node[i];
+                var name = scope.NameOf(names[i]);
+                if (Unsupported(node) is { } unsupported)
                 {
-                    var node = body.Node[i];
-                    var path = $"{ownerName}/{attribute.Name}/{names[i]}";
-                    if (CandidateOps.Contains(node.OpType) && node.Input.Count >= 2)
-                        yield return new SkippedNode(path, node.OpType, SkipReason.InSubgraph,
-                            $"Inside the '{attribute.Name}' of {owner.OpType} node '{ownerName}': subgraphs are left whole.");
-                    foreach (var inner in InSubgraphs(node, path)) yield return inner;
+                    skipped.Add(new SkippedNode(name, node.OpType, unsupported.Reason, unsupported.Detail));
+                    continue;
                 }
+                if (!CandidateOps.Contains(node.OpType) || node.Input.Count < 2) continue;
+                var outcome = Inspect(node, name, scope, reads, options);
+                if (outcome.Layer is not null) layers.Add(outcome.Layer);
+                else skipped.Add(new SkippedNode(name, node.OpType, outcome.Reason, outcome.Detail));
             }
         }
+        return new DiscoveryResult(layers, skipped);
     }
 
     /// <summary>A quantized or fused operator: a matrix product this tool sees but cannot factorize.</summary>
@@ -89,7 +73,7 @@ public static class LayerDiscovery
         public static Outcome Skip(SkipReason reason, string detail) => new(null, reason, detail);
     }
 
-    private static Outcome Inspect(NodeProto node, string name, GraphIndex index, HashSet<string> subgraphReads, DiscoveryOptions options)
+    private static Outcome Inspect(NodeProto node, string name, GraphScope scope, ModelReads reads, DiscoveryOptions options)
     {
         if (node.Domain is not ("" or "ai.onnx"))
             return Outcome.Skip(SkipReason.NonDefaultDomain, $"{node.OpType} of domain '{node.Domain}' is not the ONNX operator.");
@@ -100,21 +84,23 @@ public static class LayerDiscovery
         var weightInput = node.Input[1];
         var constantName = weightInput;
         NodeProto? transpose = null;
-        var weight = index.Constant(weightInput);
-        if (weight is null && kind != LayerKind.Conv && index.Producer(weightInput) is { } producer && IsAxisSwap(producer, index))
+        var found = scope.Constant(weightInput);
+        // Only a Transpose in the layer's own graph is folded: the rewrite removes it from there.
+        if (found is null && kind != LayerKind.Conv && scope.Index.Producer(weightInput) is { } producer && IsAxisSwap(producer, scope))
         {
             transpose = producer;
             constantName = producer.Input[0];
-            weight = index.Constant(constantName);
+            found = scope.Constant(constantName);
         }
-        if (weight is null && index.Producer(weightInput) is { OpType: "DequantizeLinear" } dequantize && index.Constant(dequantize.Input[0]) is { } quantized)
+        if (found is null && scope.Index.Producer(weightInput) is { OpType: "DequantizeLinear" } dequantize && scope.Constant(dequantize.Input[0]) is { } quantized)
             return Outcome.Skip(SkipReason.QuantizedWeight,
-                $"Weight '{weightInput}' is dequantized at run time from the {(DataType)quantized.DataType} constant '{quantized.Name}'; compress the float model, then quantize the result.");
-        if (weight is null || weightInput.Length == 0)
+                $"Weight '{weightInput}' is dequantized at run time from the {(DataType)quantized.Tensor.DataType} constant '{quantized.Tensor.Name}'; compress the float model, then quantize the result.");
+        if (found is not { Tensor: var weight, Holder: var holder } || weightInput.Length == 0)
             return Outcome.Skip(SkipReason.NonConstantWeight, $"Weight '{weightInput}' is not a constant.");
-        if (!FeedsOnly(index, subgraphReads, weightInput, node) || (transpose is not null && !FeedsOnly(index, subgraphReads, constantName, transpose)))
+        // Across the whole model: a weight read in both branches of an If, or by a subgraph and the main graph, stays whole.
+        if (!reads.FeedsOnly(weightInput, node) || (transpose is not null && !reads.FeedsOnly(constantName, transpose)))
             return Outcome.Skip(SkipReason.SharedWeight, $"Weight '{constantName}' feeds other nodes too, or is a graph output.");
-        if (index.IsGraphInput(constantName) && !options.RemoveInitializerInputs)
+        if (holder.Index.IsGraphInput(constantName) && !options.RemoveInitializerInputs)
             return Outcome.Skip(SkipReason.WeightIsGraphInput, $"Weight '{constantName}' is also a graph input, so a caller may replace it.");
         var folded = transpose is not null;
 
@@ -133,7 +119,7 @@ public static class LayerDiscovery
         if (!TensorCodec.AllFinite(weight))
             return Outcome.Skip(SkipReason.NonFiniteWeight, $"Weight '{constantName}' holds NaN or infinity.");
 
-        return new Outcome(new CompressibleLayer(name, kind, node, weightInput, constantName, weight, storedTransposed, folded, geometry), default, "");
+        return new Outcome(new CompressibleLayer(name, kind, node, weightInput, constantName, weight, storedTransposed, folded, geometry) { Scope = scope }, default, "");
     }
 
     private static (WeightGeometry? Geometry, bool StoredTransposed, string? Problem) GeometryOf(NodeProto node, LayerKind kind, TensorProto weight, bool folded)
@@ -159,33 +145,11 @@ public static class LayerDiscovery
     }
 
     /// <summary>A Transpose that swaps the two axes of a 2-D constant.</summary>
-    private static bool IsAxisSwap(NodeProto node, GraphIndex index)
+    private static bool IsAxisSwap(NodeProto node, GraphScope scope)
     {
         if (node.OpType != "Transpose" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 1) return false;
-        if (index.Constant(node.Input[0]) is not { Dims.Count: 2 }) return false;
+        if (scope.Constant(node.Input[0]) is not { Tensor.Dims.Count: 2 }) return false;
         var perm = node.IntsAttribute("perm");
         return perm is null || perm.SequenceEqual([1L, 0L]);
-    }
-
-    /// <summary>Whether <paramref name="value"/> is read by <paramref name="reader"/> alone, and is no graph output.</summary>
-    private static bool FeedsOnly(GraphIndex index, HashSet<string> subgraphReads, string value, NodeProto reader) =>
-        !index.IsGraphOutput(value) && !subgraphReads.Contains(value)
-        && index.Consumers(value).All(c => ReferenceEquals(c, reader))
-        && reader.Input.Count(v => v == value) == 1;
-
-    /// <summary>Every value name read inside a subgraph (If, Loop, Scan bodies): such values have readers discovery cannot rewrite.</summary>
-    private static HashSet<string> SubgraphReads(GraphProto graph)
-    {
-        var reads = new HashSet<string>();
-        void Visit(GraphProto g)
-        {
-            foreach (var node in g.Node)
-            {
-                reads.UnionWith(node.Input);
-                foreach (var sub in node.Subgraphs()) Visit(sub);
-            }
-        }
-        foreach (var sub in graph.Node.SelectMany(n => n.Subgraphs())) Visit(sub);
-        return reads;
     }
 }

@@ -33,8 +33,14 @@ public enum SkipReason
     /// <summary>No rank makes the factorized pair smaller than the weight (or the planned one does not).</summary>
     NotBeneficial,
 
-    /// <summary>The node is inside a subgraph (an If branch, a Loop or Scan body), which is left whole.</summary>
-    InSubgraph,
+    /// <summary>
+    /// Inside a subgraph, under a FLOP or latency budget, the layer's cost cannot be counted: a Loop whose trip count
+    /// is not a constant, a Scan, a branch the measuring run did not reach. Parameter budgets still compress it.
+    /// </summary>
+    UncountedCost,
+
+    /// <summary>Inside a subgraph, under latency-aware analysis: the engine cannot give the input shape a layer is timed on.</summary>
+    NotTimed,
 
     /// <summary>The weight is dequantized at run time (DequantizeLinear of an integer constant): the model is quantized.</summary>
     QuantizedWeight,

@@ -6,24 +6,26 @@ namespace OnnxLowRank.Core.Layers;
 /// <summary>Finds, among the skipped candidates, those whose weight is a constant: they count at full size in a budget.</summary>
 internal static class WholeLayerFinder
 {
-    public sealed record Found(SkippedNode Skipped, NodeProto Node, long Parameters, long OutputChannels);
+    public sealed record Found(SkippedNode Skipped, NodeProto Node, long Parameters, long OutputChannels, GraphScope Scope);
 
     public static IReadOnlyList<Found> Find(GraphProto graph, IReadOnlyList<SkippedNode> skipped)
     {
-        var index = new GraphIndex(graph);
-        var names = LayerNames.Of(graph);
-        var nodeByName = new Dictionary<string, NodeProto>();
-        for (var i = 0; i < graph.Node.Count; i++) nodeByName.TryAdd(names[i], graph.Node[i]);
+        // Names are paths, so a subgraph's node is found by the same name discovery gave it.
+        var nodeByName = new Dictionary<string, (NodeProto Node, GraphScope Scope)>();
+        foreach (var scope in GraphScope.All(graph))
+        {
+            var names = LayerNames.Of(scope.Graph);
+            for (var i = 0; i < scope.Graph.Node.Count; i++) nodeByName.TryAdd(scope.NameOf(names[i]), (scope.Graph.Node[i], scope));
+        }
 
         var found = new List<Found>();
         foreach (var node in skipped)
         {
-            // Subgraph nodes are named by path and never rewritten; a main-graph node could even share such a name.
             // Quantized and fused operators hold their weights in layouts whose size this count does not know.
-            if (node.Reason is SkipReason.InSubgraph or SkipReason.QuantizedOperator or SkipReason.FusedOperator
-                || !nodeByName.TryGetValue(node.NodeName, out var proto) || proto.Input.Count < 2) continue;
-            if (index.Constant(proto.Input[1]) is not { } weight || weight.Dims.Count < 2) continue;
-            found.Add(new Found(node, proto, TensorCodec.ElementCount(weight), OutputChannels(proto, weight)));
+            if (node.Reason is SkipReason.QuantizedOperator or SkipReason.FusedOperator
+                || !nodeByName.TryGetValue(node.NodeName, out var site) || site.Node.Input.Count < 2) continue;
+            if (site.Scope.Constant(site.Node.Input[1]) is not { Tensor: { Dims.Count: >= 2 } weight }) continue;
+            found.Add(new Found(node, site.Node, TensorCodec.ElementCount(weight), OutputChannels(site.Node, weight), site.Scope));
         }
         return found;
     }

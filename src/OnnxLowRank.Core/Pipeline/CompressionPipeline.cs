@@ -28,25 +28,38 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(options);
         var discovery = LayerDiscovery.Find(model, DiscoveryOptionsFor(model, options));
         var whole = WholeLayerFinder.Find(model.Graph, discovery.Skipped);
+        if (options.TimesLayers) (discovery, whole) = WithoutUntimed(discovery, whole);
         progress?.Report(new PipelineProgress(PipelineStage.Discovery, 1, 1));
 
         IReadOnlyDictionary<string, long>? positions = null;
+        IReadOnlyDictionary<string, SubgraphOutputPositions.Measurement> inSubgraphs = new Dictionary<string, SubgraphOutputPositions.Measurement>();
         // A model whose weights stay on disk cannot run from memory: without a FLOP budget, its FLOPs are left unmeasured.
         if (runner is not null && (options.Budget == BudgetKind.Flops || !DiskTensor.AnyIn(model)))
         {
-            var probes = discovery.Layers.Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
-                .Concat(whole.Select(w => new OutputPositions.Probe(w.Skipped.NodeName, w.Node.Output[0], w.OutputChannels)))
+            var probes = discovery.Layers.Where(l => !l.InSubgraph).Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
+                .Concat(whole.Where(w => w.Scope.IsMain).Select(w => new OutputPositions.Probe(w.Skipped.NodeName, w.Node.Output[0], w.OutputChannels)))
                 .ToList();
             // Only a FLOP budget needs the figures enough to run the model for them; otherwise shape inference answers or
-            // the FLOPs stay unknown, so a model that cannot run at the default sizes still compresses.
-            positions = OutputPositions.Measure(model, probes, runner, options.DimensionSizes, mayRun: options.Budget == BudgetKind.Flops);
+            // the FLOPs stay unknown, so a model that cannot run at the default sizes still compresses. Layers inside
+            // subgraphs are only measured by a run.
+            var mayRun = options.Budget == BudgetKind.Flops;
+            positions = OutputPositions.Measure(model, probes, runner, options.DimensionSizes, mayRun);
+            var subgraphProbes = discovery.Layers.Where(l => l.InSubgraph)
+                .Select(l => new SubgraphOutputPositions.Probe(l.NodeName, l.Scope, l.Node.Output[0], l.Geometry.OutputChannels, l.ElementType))
+                .Concat(whole.Where(w => !w.Scope.IsMain).Select(w => new SubgraphOutputPositions.Probe(w.Skipped.NodeName, w.Scope, w.Node.Output[0], w.OutputChannels,
+                    (TensorProto.Types.DataType)w.Scope.Constant(w.Node.Input[1])!.Value.Tensor.DataType)))
+                .ToList();
+            if (mayRun && subgraphProbes.Count > 0) inSubgraphs = SubgraphOutputPositions.Measure(model, subgraphProbes, runner, options.DimensionSizes);
             progress?.Report(new PipelineProgress(PipelineStage.Measurement, 1, 1));
         }
+        long? PositionsOf(string name) => positions?.TryGetValue(name, out var p) == true ? p : inSubgraphs.GetValueOrDefault(name)?.Positions;
+        string? UncountedOf(string name) => inSubgraphs.GetValueOrDefault(name)?.Uncounted;
 
         CalibrationStatistics? calibration = null;
         if (options.Calibration is { } calibrationOptions)
         {
-            calibration = CalibrationRun.Collect(model, discovery.Layers, RunnerForCalibration(options), calibrationOptions, options.MaxDegreeOfParallelism,
+            // The engine cannot expose a subgraph's values, so layers inside one keep weight-only spectra and factors.
+            calibration = CalibrationRun.Collect(model, discovery.Layers.Where(l => !l.InSubgraph).ToList(), RunnerForCalibration(options), calibrationOptions, options.MaxDegreeOfParallelism,
                 (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Calibration, done, total)));
         }
 
@@ -58,8 +71,13 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         {
             var layer = discovery.Layers[i];
             var weight = WeightMatrixView.Of(layer);
-            var analysis = new LayerAnalysis(layer, LayerSpectra.Of(layer, weight, options.Allocation.MaxSliceCount), positions?[layer.NodeName]);
-            if (calibration is not null)
+            var analysis = new LayerAnalysis(layer, LayerSpectra.Of(layer, weight, options.Allocation.MaxSliceCount), PositionsOf(layer.NodeName))
+            {
+                UncountedCost = UncountedOf(layer.NodeName),
+            };
+            if (calibration is not null && layer.InSubgraph)
+                analysis = analysis with { WhiteningNotes = [SubgraphWeightOnly] };
+            else if (calibration is not null)
             {
                 var whitened = LayerSpectra.Whitened(layer, weight, calibration.Layers[layer.NodeName], options.Allocation.MaxSliceCount,
                     calibration.RelativeRidge, calibration.CorrectBias, out var notes);
@@ -70,9 +88,27 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             progress?.Report(new PipelineProgress(PipelineStage.Spectra, Interlocked.Increment(ref done), layers.Length));
         });
 
-        var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, positions?[w.Skipped.NodeName])).ToList();
+        var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, PositionsOf(w.Skipped.NodeName))
+        {
+            UncountedCost = UncountedOf(w.Skipped.NodeName),
+        }).ToList();
         if (options.TimesLayers) TimeLayers(model, layers, wholeLayers, whole.Select(w => w.Node).ToList(), CompressionJob.Resolve(options), progress);
         return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration };
+    }
+
+    /// <summary>The note a layer inside a subgraph carries when the compression is data-aware.</summary>
+    public const string SubgraphWeightOnly = "weight-only: inside a subgraph, whose inputs calibration cannot capture";
+
+    /// <summary>
+    /// Latency-aware analysis times each layer on the input shape a run gives it, which the engine cannot expose inside
+    /// a subgraph: such layers, compressible or whole, are left whole and out of the budget, reported as not timed.
+    /// </summary>
+    private static (DiscoveryResult, IReadOnlyList<WholeLayerFinder.Found>) WithoutUntimed(DiscoveryResult discovery, IReadOnlyList<WholeLayerFinder.Found> whole)
+    {
+        const string Detail = "Inside a subgraph: latency-aware analysis cannot time it on its input shape, so it is left whole and out of the budget.";
+        var untimed = discovery.Layers.Where(l => l.InSubgraph).Select(l => new SkippedNode(l.NodeName, l.Node.OpType, SkipReason.NotTimed, Detail));
+        var skipped = discovery.Skipped.Select(s => whole.Any(w => w.Skipped == s && !w.Scope.IsMain) ? s with { Reason = SkipReason.NotTimed, Detail = $"{s.Detail} {Detail}" } : s);
+        return (new DiscoveryResult(discovery.Layers.Where(l => !l.InSubgraph).ToList(), [.. skipped, .. untimed]), whole.Where(w => w.Scope.IsMain).ToList());
     }
 
     /// <summary>
@@ -191,6 +227,14 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
                 analysis.Calibration!.Layers.ToDictionary(l => l.Key, l => l.Value.VectorCount),
                 (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Refit, done, total)))
             : new LowRankCompressor(factorizer).Compress(model, plan, compressionOptions);
+        // A FLOP budget leaves alone the layers whose FLOPs it cannot count, and a timed analysis the layers it could not
+        // time; the compressor sees neither reason, so they are reported here, in place of whatever it says of them.
+        var uncounted = analysis.Layers.Except(analysis.CountedLayers(options.Budget))
+            .Select(l => new SkippedNode(l.Name, l.Layer.Node.OpType, SkipReason.UncountedCost, $"Left whole under a FLOP budget: {l.UncountedCost}."))
+            .Concat(analysis.Skipped.Where(s => s.Reason == SkipReason.NotTimed))
+            .ToList();
+        var restated = uncounted.Select(s => s.NodeName).ToHashSet();
+        compression = compression with { Skipped = [.. compression.Skipped.Where(s => !restated.Contains(s.NodeName)), .. uncounted] };
         progress?.Report(new PipelineProgress(PipelineStage.Rewrite, 1, 1));
         return new PipelineResult(analysis, allocation, plan, compression, ModelParameters.Count(model), ModelParameters.Count(compression.Model)) { Timing = timing };
     }
@@ -214,8 +258,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         foreach (var multiple in multiples)
         {
             var grid = settings with { ConvRankMultiple = multiple };
-            var layers = analysis.Layers.Select(l => l.ToAllocationLayer(budgetKind, multiple))
-                .Concat(analysis.WholeLayers.Select(w => w.ToAllocationLayer(budgetKind)))
+            var layers = analysis.CountedLayers(budgetKind).Select(l => l.ToAllocationLayer(budgetKind, multiple))
+                .Concat(analysis.CountedWholeLayers(budgetKind).Select(w => w.ToAllocationLayer(budgetKind)))
                 .ToList();
             AllocationResult result;
             try
@@ -240,7 +284,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
 
     private static DiscoveryOptions DiscoveryOptionsFor(ModelProto model, PipelineOptions options)
     {
-        var names = LayerNames.Of(model.Graph);
+        var names = GraphScope.All(model.Graph).SelectMany(s => LayerNames.Of(s.Graph).Select(s.NameOf));
         var excluded = names.Where(n => options.Exclude.Any(p => LayerNamePattern.Matches(p, n))).ToHashSet();
         // IR 3 made every initializer a graph input as well (IR 4 dropped the rule), so there the listing is the format's,
         // not a sign that callers feed the weight: such weights are constants, and their inputs go with them.

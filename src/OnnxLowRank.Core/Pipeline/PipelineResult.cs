@@ -29,9 +29,10 @@ public sealed record PipelineResult(
         get
         {
             if (Analysis.BudgetFlops is not { } before) return null;
-            var positions = Analysis.Layers.ToDictionary(l => l.Name, l => l.OutputPositions!.Value);
+            var positions = Analysis.CountedLayers(BudgetKind.Flops).ToDictionary(l => l.Name, l => l.OutputPositions!.Value);
             // Both nodes of a pair produce outputs at the original layer's positions (the second is 1x1 or a row-wise Gemm).
-            return before - Compression.Layers.Sum(o => (o.OriginalParameters - o.NewParameters) * positions[o.NodeName]);
+            // A layer the FLOP total leaves out (a parameter budget may still compress it) changes nothing in it.
+            return before - Compression.Layers.Sum(o => (o.OriginalParameters - o.NewParameters) * positions.GetValueOrDefault(o.NodeName));
         }
     }
 }

@@ -7,7 +7,8 @@ namespace OnnxLowRank.Core.Rewrites;
 /// Puts replacement nodes where their originals were (so a sorted graph stays sorted), adds the
 /// new initializers, and removes what the rewrites left without a reader: the old weights (with
 /// their graph-input entries, when old exporters listed them there), and the Constant or Transpose
-/// nodes that produced them.
+/// nodes that produced them. It edits one graph, the main graph or a subgraph; values read anywhere below it count as
+/// read, so a weight a subgraph still reads stays.
 /// </summary>
 internal static class GraphSplice
 {

@@ -10,7 +10,8 @@ namespace OnnxLowRank.Core.Rewrites;
 
 /// <summary>
 /// Applies a <see cref="CompressionPlan"/> to a model: factors the planned layers (in parallel),
-/// then replaces each by its pair of nodes (sequentially, in graph order). The input model is never changed;
+/// then replaces each by its pair of nodes (sequentially, in graph order), in the graph the layer lives in (the main
+/// graph, or an If, Loop or Scan subgraph, whose new factors become that subgraph's initializers). The input model is never changed;
 /// the result shares the input's tensors that it keeps (see <see cref="CopyForRewrite"/>).
 /// </summary>
 public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
@@ -49,16 +50,14 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
             work.Add((layer, entry));
         }
 
-        var graph = copy.Graph;
         var outcomes = new List<LayerOutcome>(work.Count);
         if (work.Count > 0)
         {
             var opset = DefaultOpset(copy);
-            var names = new UniqueNames(graph);
-            var index = new GraphIndex(graph);
+            var names = new UniqueNames(copy.Graph);
             var method = _factorizer.IsPlainSvd ? plan.Method : $"{plan.Method}+{_factorizer.Name}";
-            var initializers = new List<TensorProto>();
-            var replacements = new Dictionary<NodeProto, IReadOnlyList<NodeProto>>(ReferenceEqualityComparer.Instance);
+            // Each rewrite edits the graph its layer lives in: a subgraph's pair and factors go into that subgraph.
+            var edits = new Dictionary<GraphScope, GraphEdits>();
             var released = new HashSet<string>();
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
             // Factors are computed in double, one layer per thread at a time, and encoded into the model's tensors
@@ -83,8 +82,9 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
                 for (var i = 0; i < count; i++)
                 {
                     var layer = work[start + i].Layer;
-                    var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, initializers, index, released);
-                    replacements[layer.Node] = layer.Kind switch
+                    if (!edits.TryGetValue(layer.Scope, out var edit)) edits.Add(layer.Scope, edit = new GraphEdits());
+                    var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, edit.Initializers, layer.Scope.Index, released);
+                    edit.Replacements[layer.Node] = layer.Kind switch
                     {
                         LayerKind.Gemm => GemmRewrite.Rewrite(scope),
                         LayerKind.MatMul => MatMulRewrite.Rewrite(scope),
@@ -96,7 +96,14 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
                         layer.Geometry.OriginalParameters, factors[i].Parameters, errors[i], factors[i].Order));
                 }
             }
-            GraphSplice.Apply(graph, replacements, initializers, released);
+            // Innermost graphs first: a subgraph's layer may have read a weight of an enclosing graph, which can go
+            // only once the subgraph no longer reads it, so every graph above an edited one is spliced after it.
+            var graphs = edits.Keys.SelectMany(Ancestry).Distinct().OrderByDescending(s => s.Route.Count);
+            foreach (var scope in graphs)
+            {
+                var edit = edits.GetValueOrDefault(scope) ?? new GraphEdits();
+                GraphSplice.Apply(scope.Graph, edit.Replacements, edit.Initializers, released);
+            }
         }
         return new CompressionResult(copy, outcomes, skipped);
     }
@@ -105,6 +112,8 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
     /// A copy of <paramref name="model"/> for the rewrite to edit: its own graph, with its own lists, nodes and value
     /// infos, sharing the input's initializer tensors, which nothing here edits (rewrites add new tensors and drop old
     /// ones). A deep clone would hold a second copy of every weight until the end of the rewrite (docs/benchmarks.md).
+    /// A node's clone is deep, so the initializers of a subgraph (an If, Loop or Scan body it holds) are copied: the
+    /// rewrite edits subgraphs in place too, and exporters keep their weights in the main graph anyway.
     /// </summary>
     private static ModelProto CopyForRewrite(ModelProto model)
     {
@@ -133,6 +142,19 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
         if (entry.Rank > maxRank)
             throw new ArgumentException(
                 $"Layer '{layer.NodeName}' with {entry.SliceCount} slices has rank at most {maxRank}, the plan asks for {entry.Rank}.", nameof(entry));
+    }
+
+    private static IEnumerable<GraphScope> Ancestry(GraphScope scope)
+    {
+        for (var s = scope; s is not null; s = s.Parent) yield return s;
+    }
+
+    /// <summary>What the rewrites do to one graph: nodes replaced by their pairs, and the factors' new initializers.</summary>
+    private sealed class GraphEdits
+    {
+        public Dictionary<NodeProto, IReadOnlyList<NodeProto>> Replacements { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public List<TensorProto> Initializers { get; } = [];
     }
 
     private static long DefaultOpset(ModelProto model)

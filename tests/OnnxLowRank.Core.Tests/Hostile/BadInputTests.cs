@@ -349,8 +349,9 @@ public class BadInputTests
         Assert.That(result.Error!.Message, Does.Contain("opset").IgnoreCase);
     }
 
+    /// <summary>One initializer read by a Gemm in each branch: factorizing it for one would take it from the other.</summary>
     [Test]
-    public void GemmInsideIfBranchesIsReportedAndLeftWholeWithIdenticalOutputs()
+    public void AWeightSharedByBothIfBranchesIsLeftWholeWithIdenticalOutputs()
     {
         var b = new ModelBuilder();
         var x = b.Input("X", 1, 16);
@@ -366,16 +367,18 @@ public class BadInputTests
         }).ToArray();
         b.Node("If", "choose", ["cond"], b.Output("Y"), branches);
 
-        var result = Trial(b.Build());
+        // Both Gemms stay whole and count at full size, so only a budget keeping everything is reachable.
+        var result = Trial(b.Build(), Keep(1.0));
 
         // ModelTrial compares the published model's outputs with the input's: with nothing rewritten they must be identical.
-        Assert.That(Skipped(result, "choose/then_branch/gemm").Reason, Is.EqualTo(SkipReason.InSubgraph));
-        Assert.That(Skipped(result, "choose/else_branch/gemm").Reason, Is.EqualTo(SkipReason.InSubgraph));
+        Assert.That(Skipped(result, "choose/then_branch/gemm").Reason, Is.EqualTo(SkipReason.SharedWeight));
+        Assert.That(Skipped(result, "choose/else_branch/gemm").Reason, Is.EqualTo(SkipReason.SharedWeight));
         Assert.That(result.Compression!.Layers, Is.Empty);
+        Assert.That(result.Output!.Graph.Initializer.Select(t => t.Name), Does.Contain("W"), "the shared weight stays, once");
     }
 
     [Test]
-    public void ConvInsideALoopBodyIsLeftWholeWhileTheMainGraphIsCompressed()
+    public void ConvInsideALoopBodyIsCompressedInTheBodyAlongWithTheMainGraph()
     {
         var b = new ModelBuilder();
         b.Node("Conv", "stem", [b.Input("X", 1, 8, 6, 6), b.Initializer("K0", [16, 8, 3, 3], RandomValues.Normal(8, 1152))], "s", ModelBuilder.Ints("pads", 1, 1, 1, 1));
@@ -396,9 +399,13 @@ public class BadInputTests
 
         var result = Trial(b.Build());
 
-        Assert.That(Skipped(result, "repeat/body/conv").Reason, Is.EqualTo(SkipReason.InSubgraph));
-        Assert.That(result.Compression!.Layers.Select(l => l.NodeName), Is.EqualTo(new[] { "stem" }));
-        Assert.That(result.Output!.Graph.Initializer.Select(t => t.Name), Does.Contain("K"), "the body's outer-scope weight stays");
+        Assert.That(result.Outcome, Is.EqualTo(TrialOutcome.Published), () => $"{result.Error?.Message}");
+        Assert.That(result.Compression!.Layers.Select(l => l.NodeName), Is.EquivalentTo(new[] { "stem", "repeat/body/conv" }));
+        var output = result.Output!.Graph;
+        Assert.That(output.Initializer.Select(t => t.Name), Does.Not.Contain("K"), "the outer weight goes with its only reader");
+        var rewrittenBody = output.Node.Single(n => n.OpType == "Loop").Attribute.Single().G;
+        Assert.That(rewrittenBody.Node.Where(n => n.OpType == "Conv"), Has.Exactly(2).Items, "the pair replaces the Conv inside the body");
+        Assert.That(rewrittenBody.Initializer.Select(t => t.Name), Has.Exactly(2).Items, "its factors live in the body");
     }
 
     [Test]
