@@ -126,7 +126,7 @@ public sealed class TextDataSource : IDataSource
                     ? new TensorData(DataType.Int32, shape, values.Select(v => (int)v).ToArray())
                     : new TensorData(DataType.Int64, shape, values);
             }
-            yield return new DataBatch(inputs, count, null);
+            yield return new DataBatch(inputs, count, null, samples.Select(s => Math.Min(s.Length, length)).ToArray());
         }
     }
 }

@@ -46,7 +46,7 @@ public sealed class ModelComparer(ComparisonOptions options)
                 warmedUp = true;
             }
             var (a, b) = UnsizedDataRun.Run(data, () => RunBoth(original, compressed, batch, outputs, originalTimes, compressedTimes));
-            var tokens = TokenPositions.Of(batch.Inputs);
+            var tokens = TokenPositions.Of(batch.Inputs, batch.TokenLengths);
             for (var i = 0; i < outputs.Count; i++) accumulators[i].Add(a[outputs[i]], b[outputs[i]], batch.Labels, tokens, options.Vocabulary);
             if (timingBatches.Count < TimingBatchesKept) timingBatches.Add(batch);
             samples += batch.Count;

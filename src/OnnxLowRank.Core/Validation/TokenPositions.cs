@@ -28,15 +28,22 @@ public sealed class TokenPositions
 
     public int Sequence { get; }
 
-    /// <summary>The token positions of a batch's inputs, or null when no input carries token ids of shape [batch, sequence].</summary>
-    public static TokenPositions? Of(IReadOnlyDictionary<string, TensorData> inputs)
+    /// <summary>
+    /// The token positions of a batch's inputs, or null when no input carries token ids of shape [batch, sequence]. Real
+    /// tokens are those the attention mask input marks, else the first <paramref name="lengths"/> of each sample (text
+    /// fed to a model without a mask), else every position.
+    /// </summary>
+    public static TokenPositions? Of(IReadOnlyDictionary<string, TensorData> inputs, IReadOnlyList<int>? lengths = null)
     {
         var ids = inputs.FirstOrDefault(i => TokenInputs.RoleOf(i.Key) == TokenInputRole.Ids && IsTokenMatrix(i.Value)).Value;
         if (ids is null) return null;
         var mask = inputs.FirstOrDefault(i => TokenInputs.RoleOf(i.Key) == TokenInputRole.AttentionMask && i.Value.Shape.SequenceEqual(ids.Shape)).Value;
         var idValues = Integers(ids);
-        var real = mask is null ? Enumerable.Repeat(true, idValues.Length).ToArray() : Integers(mask).Select(m => m != 0).ToArray();
-        return new TokenPositions(idValues, real, (int)ids.Shape[0], (int)ids.Shape[1]);
+        var (batch, sequence) = ((int)ids.Shape[0], (int)ids.Shape[1]);
+        var real = mask is not null ? Integers(mask).Select(m => m != 0).ToArray()
+            : lengths is not null && lengths.Count == batch ? Enumerable.Range(0, batch * sequence).Select(p => p % sequence < lengths[p / sequence]).ToArray()
+            : Enumerable.Repeat(true, idValues.Length).ToArray();
+        return new TokenPositions(idValues, real, batch, sequence);
     }
 
     /// <summary>Whether <paramref name="output"/> holds one vector per token of this batch: [batch, sequence, width].</summary>

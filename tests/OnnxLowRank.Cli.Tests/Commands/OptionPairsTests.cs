@@ -35,6 +35,8 @@ public class OptionPairsTests : ScratchFolderTest
             new([[], ["--latency-aware"]], []),
             new([[], ["--report", "r.json"], ["--report", "r.html"]], [["--report", "r.pdf"]]),
             new([["-o", "out.onnx"]], [["-o", Mlp], ["-o", Path.Combine("no-such-folder", "out.onnx")]]),
+            new([[], ["--dim", "batch=4"], ["--shape", "input=2x1x28x28"]], [["--dim", "batch=0"], ["--dim", "depth=3"], ["--dim", "input=1x3x28x28"]]),
+            new([[], ["--plan-out", "plan.json"]], [["--plan", "missing-plan.json"]]),
         ];
         RunPairs("compress", options);
     }
