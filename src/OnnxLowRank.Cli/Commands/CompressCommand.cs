@@ -105,7 +105,8 @@ internal sealed class CompressCommand
         IReadOnlyList<GateOutcome> outcomes = [];
         if (data is not null)
         {
-            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result), result.GetValue(_validate.Batch), "validating");
+            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result), result.GetValue(_validate.Batch), "validating",
+                path, outputPath);
             outcomes = _gates.Read(result).Evaluate(comparison);
         }
         var report = new RunReport

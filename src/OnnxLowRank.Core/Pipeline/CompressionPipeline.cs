@@ -31,7 +31,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         progress?.Report(new PipelineProgress(PipelineStage.Discovery, 1, 1));
 
         IReadOnlyDictionary<string, long>? positions = null;
-        // A model whose weights stay on disk cannot run from memory: without a FLOP budget, its FLOPs are left unmeasured.
+        // Running a model whose weights stay on disk (over 2 GB) loads all of them into the engine: its FLOPs are measured only for a FLOP budget.
         if (runner is not null && (options.Budget == BudgetKind.Flops || !DiskTensor.AnyIn(model)))
         {
             var probes = discovery.Layers.Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))

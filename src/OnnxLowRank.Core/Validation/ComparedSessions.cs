@@ -1,0 +1,49 @@
+using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Onnx;
+using OnnxLowRank.Onnx.Protos;
+
+namespace OnnxLowRank.Core.Validation;
+
+/// <summary>
+/// The original and the compressed model opened in the engine for a comparison. When the original keeps its weights on
+/// disk (over 2 GB) and both files are known, each is opened from its file: the figures are then the engine's on the
+/// very files the user has, and no weights are copied into memory or serialized for it.
+/// </summary>
+public sealed class ComparedSessions : IDisposable
+{
+    private ComparedSessions(IModelSession original, IModelSession compressed)
+    {
+        Original = original;
+        Compressed = compressed;
+    }
+
+    public IModelSession Original { get; }
+
+    public IModelSession Compressed { get; }
+
+    /// <param name="originalPath">The file <paramref name="original"/> was loaded from; null for a model made in memory.</param>
+    /// <param name="compressedPath">Where <paramref name="compressed"/> was written; null when it was not.</param>
+    public static ComparedSessions Open(IModelRunner runner, ModelProto original, ModelProto compressed, string? originalPath = null, string? compressedPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(compressed);
+        var fromFiles = originalPath is not null && compressedPath is not null && DiskTensor.AnyIn(original);
+        var originalSession = fromFiles ? runner.OpenFile(originalPath!) : runner.Open(original);
+        try
+        {
+            return new ComparedSessions(originalSession, fromFiles ? runner.OpenFile(compressedPath!) : runner.Open(compressed));
+        }
+        catch
+        {
+            originalSession.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Original.Dispose();
+        Compressed.Dispose();
+    }
+}
