@@ -50,7 +50,13 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
 
         var layers = new LayerAnalysis[discovery.Layers.Count];
         var done = 0;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        // One layer per core at most: left unbounded, the thread pool adds threads while long layers run, and every
+        // extra layer in flight holds its weight and temporaries in double (a 2 GiB model's data-aware spectra
+        // peaked at 4.8 GB resident with unbounded parallelism; docs/benchmarks.md).
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount,
+        };
         // Layers are independent; results land in their own slot so the order stays the graph's.
         Parallel.For(0, layers.Length, parallel, i =>
         {
