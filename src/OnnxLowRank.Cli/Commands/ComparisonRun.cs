@@ -11,9 +11,9 @@ internal static class ComparisonRun
 {
     /// <summary>
     /// Compares the models on <paramref name="data"/>; with both files named, a model whose weights stay on disk is
-    /// compared from them (<see cref="ComparedSessions"/>).
+    /// compared from them (<see cref="ComparedSessions"/>), and <paramref name="compressed"/> may then be null.
     /// </summary>
-    public static ModelComparison Compare(ConsoleSession console, IModelRunner runner, ModelProto original, ModelProto compressed,
+    public static ModelComparison Compare(ConsoleSession console, IModelRunner runner, ModelProto original, ModelProto? compressed,
         string data, DataSourceOptions dataOptions, int batchSize, string label = "comparing", string? originalPath = null, string? compressedPath = null)
     {
         using var sessions = ComparedSessions.Open(runner, original, compressed, originalPath, compressedPath);

@@ -21,18 +21,23 @@ public sealed class ComparedSessions : IDisposable
 
     public IModelSession Compressed { get; }
 
+    /// <param name="compressed">The compressed model; null when it is compared from its file (the original keeps its weights on disk).</param>
     /// <param name="originalPath">The file <paramref name="original"/> was loaded from; null for a model made in memory.</param>
     /// <param name="compressedPath">Where <paramref name="compressed"/> was written; null when it was not.</param>
-    public static ComparedSessions Open(IModelRunner runner, ModelProto original, ModelProto compressed, string? originalPath = null, string? compressedPath = null)
+    public static ComparedSessions Open(IModelRunner runner, ModelProto original, ModelProto? compressed, string? originalPath = null, string? compressedPath = null)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(original);
-        ArgumentNullException.ThrowIfNull(compressed);
         var fromFiles = originalPath is not null && compressedPath is not null && DiskTensor.AnyIn(original);
+        if (!fromFiles && compressed is null)
+            throw new ArgumentNullException(nameof(compressed), "The compressed model is needed unless both models are compared from their files.");
+        // The engine is about to load both models' weights: hand back what the job let go of first (a caller comparing
+        // files may have dropped the compressed model's factors), or the collector may leave it beside them.
+        if (fromFiles) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var originalSession = fromFiles ? runner.OpenFile(originalPath!) : runner.Open(original);
         try
         {
-            return new ComparedSessions(originalSession, fromFiles ? runner.OpenFile(compressedPath!) : runner.Open(compressed));
+            return new ComparedSessions(originalSession, fromFiles ? runner.OpenFile(compressedPath!) : runner.Open(compressed!));
         }
         catch
         {
