@@ -1,6 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Onnx;
-using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Runtime;
@@ -9,7 +9,8 @@ namespace OnnxLowRank.Runtime;
 /// Core's model-runner port over ONNX Runtime. Exposed inner values become extra graph outputs of a copy
 /// of the model, so ONNX Runtime keeps them instead of freeing or fusing them away. A model that uses
 /// bfloat16 runs as its float32 shadow (<see cref="Bfloat16Shadow"/>), since ONNX Runtime's CPU
-/// provider cannot run bfloat16 Gemm, MatMul or Conv: its inputs and outputs are then float32.
+/// provider cannot run bfloat16 Gemm, MatMul or Conv: its inputs and outputs are then float32. A model whose
+/// weights stay on disk (over 2 GB) runs with ONNX Runtime reading them from their file.
 /// </summary>
 public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = null) : IModelRunner
 {
@@ -18,16 +19,10 @@ public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = n
     public IModelSession Open(ModelProto model, IReadOnlyCollection<string>? exposedValues = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (DiskTensor.AnyIn(model))
-        {
-            throw new UnsupportedModelException(
-                $"the model keeps {DiskTensor.BytesIn(model)} bytes of weights on disk (it is over protobuf's 2 GB limit), so it cannot be run from memory",
-                advice: "budget by parameters (--keep-params) without --calibration or --validate; the written model is still verified in ONNX Runtime from its file");
-        }
-        var prepared = exposedValues is { Count: > 0 } ? WithExposedOutputs(model, exposedValues) : model;
-        var bytes = OnnxModelFile.ToBytes(Bfloat16Shadow.For(prepared));
+        var prepared = Bfloat16Shadow.For(exposedValues is { Count: > 0 } ? WithExposedOutputs(model, exposedValues) : model);
         using var sessionOptions = _options.CreateSessionOptions();
-        return new OnnxRuntimeModelSession(OnnxRuntimeSessions.Open(bytes, sessionOptions), filePath: null);
+        if (DiskTensor.AnyIn(prepared)) return OpenFromDisk(prepared, sessionOptions);
+        return new OnnxRuntimeModelSession(OnnxRuntimeSessions.Open(OnnxModelFile.ToBytes(prepared), sessionOptions), filePath: null);
     }
 
     public IModelSession OpenFile(string path)
@@ -41,6 +36,19 @@ public sealed class OnnxRuntimeModelRunner(OnnxRuntimeRunnerOptions? options = n
         sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
         var fullPath = Path.GetFullPath(path);
         return new OnnxRuntimeModelSession(OnnxRuntimeSessions.Open(fullPath, sessionOptions), fullPath);
+    }
+
+    /// <summary>
+    /// A model whose weights stay on disk (over 2 GB) is handed to ONNX Runtime as its graph, the weights named relative
+    /// to the folder of their data files (<see cref="RelativeDiskTensors"/>), which ONNX Runtime then reads itself.
+    /// </summary>
+    private static OnnxRuntimeModelSession OpenFromDisk(ModelProto model, SessionOptions sessionOptions)
+    {
+        var (relative, folder) = RelativeDiskTensors.Of(model);
+        sessionOptions.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", folder!);
+        // As for OpenFile: prepacking would keep a second copy of every Gemm and MatMul weight while the first is loaded.
+        sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
+        return new OnnxRuntimeModelSession(OnnxRuntimeSessions.Open(OnnxModelFile.ToBytes(relative), sessionOptions), filePath: null);
     }
 
     /// <summary>A copy of <paramref name="model"/> whose main graph also outputs each exposed value.</summary>

@@ -9,14 +9,17 @@ namespace OnnxLowRank.Cli.Commands;
 /// <summary>Runs an original and a compressed model on the same data, with a progress bar; shared by diff, compress --validate and sweep.</summary>
 internal static class ComparisonRun
 {
-    public static ModelComparison Compare(ConsoleSession console, IModelRunner runner, ModelProto original, ModelProto compressed,
-        string data, DataSourceOptions dataOptions, int batchSize, string label = "comparing")
+    /// <summary>
+    /// Compares the models on <paramref name="data"/>; with both files named, a model whose weights stay on disk is
+    /// compared from them (<see cref="ComparedSessions"/>), and <paramref name="compressed"/> may then be null.
+    /// </summary>
+    public static ModelComparison Compare(ConsoleSession console, IModelRunner runner, ModelProto original, ModelProto? compressed,
+        string data, DataSourceOptions dataOptions, int batchSize, string label = "comparing", string? originalPath = null, string? compressedPath = null)
     {
-        using var originalSession = runner.Open(original);
-        using var compressedSession = runner.Open(compressed);
-        var source = DataSourceOpener.Open(data, originalSession.Inputs, dataOptions with { TableRows = TokenEmbeddings.TableRows(original) });
+        using var sessions = ComparedSessions.Open(runner, original, compressed, originalPath, compressedPath);
+        var source = DataSourceOpener.Open(data, sessions.Original.Inputs, dataOptions with { TableRows = TokenEmbeddings.TableRows(original) });
         var vocabulary = TokenEmbeddings.Vocabulary(original);
-        return console.WithProgress(report => Compare(originalSession, compressedSession, source, batchSize, vocabulary, report, label));
+        return console.WithProgress(report => Compare(sessions.Original, sessions.Compressed, source, batchSize, vocabulary, report, label));
     }
 
     /// <summary>

@@ -112,22 +112,20 @@ internal sealed class CompressCommand
         });
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));
         var data = result.GetValue(_validate.Data);
-        var compressed = Compress(path, model, options, runner, console, keepOriginal: data is not null);
-        var published = new VerifiedModelWriter(runner).Write(compressed.Model, outputPath, new PublishOptions
+        // Weights left on disk are compared from the input's own data file, which writing over the input replaces.
+        if (data is not null && DiskTensor.AnyIn(model) && RealPath.Same(path, outputPath))
         {
-            SourcePath = path,
-            Force = result.GetValue(_force),
-            // A model whose weights had to stay on disk (over 2 GB) gets an output in the same layout: ONNX Runtime then
-            // reads the output's weights from their file when verifying it, instead of parsing them from the model.
-            Save = result.GetValue(_externalData) || compressed.WeightsOnDisk ? new ModelSaveOptions { UseExternalData = true } : null,
-            DimensionSizes = options.DimensionSizes,
-        });
+            throw new UsageException("--validate compares against the input's weights in its data file, which writing over the input replaces",
+                Path.GetFullPath(path), advice: "write the compressed model to another path with -o");
+        }
+        var compressed = CompressAndWrite(result, path, outputPath, model, options, runner, console, validating: data is not null);
 
         ModelComparison? comparison = null;
         IReadOnlyList<GateOutcome> outcomes = [];
         if (data is not null)
         {
-            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch), "validating");
+            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch),
+                "validating", path, outputPath);
             outcomes = _gates.Read(result).Evaluate(comparison);
         }
         var report = new RunReport
@@ -137,13 +135,13 @@ internal sealed class CompressCommand
             CreatedUtc = DateTimeOffset.UtcNow,
             Passed = outcomes.All(o => o.Passed),
             Original = compressed.OriginalSummary,
-            Compressed = ModelSummaries.Of(outputPath, compressed.Model),
-            NotRunReason = published.NotRunReason,
+            Compressed = compressed.CompressedSummary,
+            NotRunReason = compressed.NotRunReason,
             Compression = compressed.Section,
             Comparison = comparison is null ? null : ComparisonSection.From(comparison),
             Gates = outcomes,
         };
-        if (published.NotRunReason is { } notRun) console.Info($"not run: {notRun}");
+        if (compressed.NotRunReason is { } notRun) console.Info($"not run: {notRun}");
         if (result.GetValue(_planOut) is { } planOut)
         {
             PlanFile.Write(planOut, compressed.Plan);
@@ -154,30 +152,45 @@ internal sealed class CompressCommand
     }
 
     /// <summary>
-    /// Loads and compresses the model, and keeps what the rest of the command needs. The original model (and the
-    /// analysis, which reaches its weights) stays alive only when validation compares against it: otherwise the
-    /// collector can take it back before verification loads the written model into ONNX Runtime.
+    /// Compresses the model and writes the result, and keeps what the rest of the command needs. The original model (and
+    /// the analysis, which reaches its weights) stays alive only when validation compares against it: otherwise the
+    /// collector can take it back before verification loads the written model into ONNX Runtime. The compressed model
+    /// stays alive only when validation runs it from memory: one whose input kept its weights on disk (over 2 GB) is
+    /// validated from the written file, and its factors would otherwise sit beside ONNX Runtime's copy of them.
     /// </summary>
-    private static CompressedModel Compress(string path, ModelProto model, PipelineOptions options, OnnxRuntimeModelRunner runner, ConsoleSession console, bool keepOriginal)
+    private WrittenModel CompressAndWrite(ParseResult result, string path, string outputPath, ModelProto model, PipelineOptions options,
+        OnnxRuntimeModelRunner runner, ConsoleSession console, bool validating)
     {
         var compressed = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
-        return new CompressedModel(
-            compressed.Compression.Model,
-            keepOriginal ? model : null,
+        var weightsOnDisk = DiskTensor.AnyIn(model);
+        var published = new VerifiedModelWriter(runner).Write(compressed.Compression.Model, outputPath, new PublishOptions
+        {
+            SourcePath = path,
+            Force = result.GetValue(_force),
+            // A model whose weights had to stay on disk (over 2 GB) gets an output in the same layout: ONNX Runtime then
+            // reads the output's weights from their file when verifying it, instead of parsing them from the model.
+            Save = result.GetValue(_externalData) || weightsOnDisk ? new ModelSaveOptions { UseExternalData = true } : null,
+            DimensionSizes = options.DimensionSizes,
+        });
+        return new WrittenModel(
+            validating && !weightsOnDisk ? compressed.Compression.Model : null,
+            validating ? model : null,
             ModelSummaries.Of(path, model),
+            ModelSummaries.Of(outputPath, compressed.Compression.Model),
             CompressionSection.From(compressed, options),
             PlanDocument.Of(compressed),
             compressed.ParametersBefore,
             compressed.ParametersAfter,
-            DiskTensor.AnyIn(model));
+            published.NotRunReason);
     }
 
+    /// <param name="Model">The compressed model, when validation runs it from memory; else null.</param>
     /// <param name="Original">The input model, when validation needs it; else null.</param>
-    /// <param name="WeightsOnDisk">The input kept weights on disk (over 2 GB), so the output is written with external data too.</param>
     /// <param name="Plan">The sizes chosen, as --plan-out writes them.</param>
-    private sealed record CompressedModel(
-        ModelProto Model, ModelProto? Original, ModelSummary OriginalSummary, CompressionSection Section, PlanFile.Document Plan, long ParametersBefore,
-        long ParametersAfter, bool WeightsOnDisk);
+    /// <param name="NotRunReason">Why the written model was loaded but not run, or null when it ran.</param>
+    private sealed record WrittenModel(
+        ModelProto? Model, ModelProto? Original, ModelSummary OriginalSummary, ModelSummary CompressedSummary, CompressionSection Section,
+        PlanFile.Document Plan, long ParametersBefore, long ParametersAfter, string? NotRunReason);
 
     private PipelineOptions Budget(ParseResult result, PipelineOptions options)
     {

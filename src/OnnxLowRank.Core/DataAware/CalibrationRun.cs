@@ -9,7 +9,8 @@ namespace OnnxLowRank.Core.DataAware;
 /// <summary>
 /// Runs calibration batches through the engine with every layer's input exposed and accumulates each
 /// layer's input statistics (ALGORITHMS.md section 5), one batch at a time. Memory is one batch's
-/// exposed activations (as the engine returns them) plus, per layer, its c_g * prod(kernel) squared sums.
+/// exposed activations (as the engine returns them) plus, per layer, its c_g * prod(kernel) squared sums, or the sampled
+/// input vectors themselves while they are fewer (<see cref="LayerInputAccumulator"/>).
 /// </summary>
 public static class CalibrationRun
 {

@@ -75,10 +75,10 @@ internal static class WhitenedBlock
     private static double[]? OutputGram(
         RowMajorMatrix w, LayerInputStatistics statistics, int group, int firstColumn, double relativeRidge, bool centered, ILinearAlgebraBackend backend)
     {
-        var (sums, scale) = statistics.OuterProductBlock(group, firstColumn, w.Columns, centered);
+        var scale = statistics.MeanDiagonal(group, firstColumn, w.Columns, centered);
         if (!(scale > 0) || !double.IsFinite(scale)) return null;
         var count = (double)statistics.VectorCount;
-        var gram = backend.Multiply(backend.Multiply(w, false, sums, false), false, w, true).Values;
+        var gram = statistics.Sandwich(w, group, firstColumn, backend);
         var ridge = relativeRidge * scale;
         var weightGram = ridge > 0 ? GramMatrix.OfRows(w, backend) : null;
         var f = w.Rows;

@@ -33,7 +33,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
 
         IReadOnlyDictionary<string, long>? positions = null;
         IReadOnlyDictionary<string, SubgraphOutputPositions.Measurement> inSubgraphs = new Dictionary<string, SubgraphOutputPositions.Measurement>();
-        // A model whose weights stay on disk cannot run from memory: without a FLOP budget, its FLOPs are left unmeasured.
+        // Running a model whose weights stay on disk (over 2 GB) loads all of them into the engine: its FLOPs are measured only for a FLOP budget.
         if (runner is not null && (options.Budget == BudgetKind.Flops || !DiskTensor.AnyIn(model)))
         {
             var probes = discovery.Layers.Where(l => !l.InSubgraph).Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
@@ -65,7 +65,13 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
 
         var layers = new LayerAnalysis[discovery.Layers.Count];
         var done = 0;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        // One layer per core at most: left unbounded, the thread pool adds threads while long layers run, and every
+        // extra layer in flight holds its weight and temporaries in double (a 2 GiB model's data-aware spectra
+        // peaked at 4.8 GB resident with unbounded parallelism; docs/benchmarks.md).
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount,
+        };
         // Layers are independent; results land in their own slot so the order stays the graph's.
         Parallel.For(0, layers.Length, parallel, i =>
         {

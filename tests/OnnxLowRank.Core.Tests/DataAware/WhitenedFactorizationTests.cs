@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using OnnxLowRank.Core.Analysis;
 using OnnxLowRank.Core.DataAware;
+using OnnxLowRank.Core.Factorization;
 using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Tests.Support;
@@ -98,6 +99,41 @@ public class WhitenedFactorizationTests
         }
         Assert.That(factors.OutputShift, Is.EqualTo(shift).Within(1e-10), "bias correction (W - W^) mean(x)");
     }
+
+    // Fewer vectors than features: calibration keeps the vectors X, not X X^T, and must factorize as X X^T would. Wide
+    // blocks form W X X^T W^T as (W X)(W X)^T, tall ones whiten by the Cholesky factor of X X^T (with a ridge, as it is singular).
+    [TestCase(8, 24, false)]
+    [TestCase(8, 24, true)]
+    [TestCase(30, 24, true)]
+    public void KeptVectorsFactorizeAsTheirOuterProductSum(int f, int m, bool correctBias)
+    {
+        const int n = 10;
+        var w = Matrix<double>.Build.Dense(f, m, RandomValues.Normal(90, f * m));
+        var x = CorrelatedInputs(91, m, n);
+        var layer = GemmLayer(w);
+        var kept = new LayerInputStatistics([new RowMajorMatrix(m, n, DenseReference.ToRowMajor(x))]);
+        Assert.That(kept.VectorCount, Is.EqualTo(n));
+        Assert.That(kept.Mean(0), Is.EqualTo((x.RowSums() / n).ToArray()).Within(1e-12));
+        Assert.That(kept.OuterProductSum(0), Is.EqualTo(DenseReference.ToRowMajor(x * x.Transpose())).Within(1e-9));
+
+        foreach (var slices in new[] { 1, 2 })
+            foreach (var rank in new[] { 1, 4 })
+            {
+                var fromVectors = Factorize(kept, layer, slices, rank, correctBias);
+                var fromSums = Factorize(StatisticsOf([x]), layer, slices, rank, correctBias);
+                for (var slice = 0; slice < slices; slice++)
+                {
+                    var expected = Product(fromSums[0, slice]);
+                    Assert.That((Product(fromVectors[0, slice]) - expected).FrobeniusNorm(), Is.LessThan(1e-9 * expected.FrobeniusNorm()),
+                        $"{slices} slices, rank {rank}, slice {slice}");
+                }
+                if (correctBias) Assert.That(fromVectors.OutputShift, Is.EqualTo(fromSums.OutputShift).Within(1e-9), "bias correction");
+            }
+    }
+
+    private static LayerFactorization Factorize(LayerInputStatistics statistics, CompressibleLayer layer, int slices, int rank, bool correctBias) =>
+        new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = statistics }, Whitening.DefaultRelativeRidge, correctBias)
+            .Factorize(layer, WeightMatrixView.Of(layer), slices, rank);
 
     [Test]
     public void SilentInputsFallBackToTheWeightAlone()

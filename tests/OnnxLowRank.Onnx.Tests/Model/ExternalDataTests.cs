@@ -253,6 +253,49 @@ public sealed class ExternalDataTests
         return outside;
     }
 
+    [Test]
+    public void WeightsOnDiskAreNamedRelativeToTheFolderHoldingAllTheirDataFiles()
+    {
+        // Two data files, one in a subfolder: the common folder is the model's, and each location leads from it.
+        var path = WriteModelPointingAt("w.bin", offset: "4", length: "16");
+        Directory.CreateDirectory(Path.Combine(_modelFolder, "sub"));
+        File.WriteAllBytes(Path.Combine(_modelFolder, "sub", "v.bin"), WeightBytes());
+        // Parsed as stored, so the first weight keeps its external reference.
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var second = model.Graph.Initializer[0].Clone();
+        second.Name = "second";
+        second.ExternalData.Clear();
+        second.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "sub/v.bin" });
+        second.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "8" });
+        second.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = "16" });
+        model.Graph.Initializer.Add(second);
+        File.WriteAllBytes(path, model.ToByteArray());
+        var onDisk = OnnxModelFile.Load(path, KeepOnDisk);
+        var untouched = onDisk.Clone();
+
+        var (relative, folder) = RelativeDiskTensors.Of(onDisk);
+
+        Assert.That(onDisk, Is.EqualTo(untouched), "the model given is not modified");
+        Assert.That(folder, Is.EqualTo(RealPath.Of(_modelFolder)));
+        var locations = relative.Graph.Initializer.Select(t => t.ExternalData.Single(e => e.Key == "location").Value);
+        Assert.That(locations, Is.EqualTo(new[] { "w.bin", "sub/v.bin" }));
+        Assert.That(DiskTensor.AnyIn(relative), Is.False, "no absolute location is left");
+        // Parsed against that folder, as an engine reads it, the copy holds the input's values.
+        var reread = OnnxModelFile.Parse(OnnxModelFile.ToBytes(relative), folder);
+        float[] Floats(TensorProto t) => Enumerable.Range(0, 4).Select(i => BitConverter.ToSingle(t.RawData.Span[(4 * i)..])).ToArray();
+        Assert.That(Floats(reread.Graph.Initializer[0]), Is.EqualTo(new float[] { 2, 3, 4, 5 }), "w.bin from byte 4");
+        Assert.That(Floats(reread.Graph.Initializer[1]), Is.EqualTo(new float[] { 3, 4, 5, 6 }), "sub/v.bin from byte 8");
+    }
+
+    [Test]
+    public void AModelWithNoWeightOnDiskNeedsNoFolder()
+    {
+        var model = OnnxModelFile.Load(WriteModelPointingAt("w.bin"));
+        var (relative, folder) = RelativeDiskTensors.Of(model);
+        Assert.That(folder, Is.Null);
+        Assert.That(relative, Is.EqualTo(model));
+    }
+
     /// <summary>A model whose one initializer points at <paramref name="location"/>; w.bin holds the floats 1..8.</summary>
     private string WriteModelPointingAt(string location, string offset = "0", string length = "16")
     {
