@@ -47,7 +47,15 @@ public sealed class ModelComparer(ComparisonOptions options)
             }
             var (a, b) = UnsizedDataRun.Run(data, () => RunBoth(original, compressed, batch, outputs, originalTimes, compressedTimes));
             var tokens = TokenPositions.Of(batch.Inputs, batch.TokenLengths);
-            for (var i = 0; i < outputs.Count; i++) accumulators[i].Add(a[outputs[i]], b[outputs[i]], batch.Labels, tokens, options.Vocabulary);
+            // A token model's [batch, width] output as wide as its per-token hidden states is a pooled text embedding
+            // (BERT's pooler, a sentence embedding), whose argmax means nothing; logits would be as wide as the vocabulary.
+            var hiddenWidths = tokens is null ? [] : outputs.Select(o => a[o]).Where(tokens.IsPerToken).Select(t => t.Shape[2]).Where(w => w != options.Vocabulary).ToHashSet();
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                var output = a[outputs[i]];
+                var pooled = tokens is not null && output.Shape.Length == 2 && output.Shape[0] == tokens.Batch && hiddenWidths.Contains(output.Shape[1]);
+                accumulators[i].Add(output, b[outputs[i]], batch.Labels, tokens, options.Vocabulary, pooled);
+            }
             if (timingBatches.Count < TimingBatchesKept) timingBatches.Add(batch);
             samples += batch.Count;
             progress?.Report(samples);

@@ -24,6 +24,9 @@ public sealed record ModelComparison(
     double? Speedup = null)
 {
 
-    /// <summary>The output gates and summaries refer to: the first classifier output, else the first output.</summary>
-    public OutputComparison? Primary => Outputs.FirstOrDefault(o => o.IsClassifier) ?? Outputs.FirstOrDefault();
+    /// <summary>
+    /// The output gates and summaries refer to: a token model's first per-token output (its hidden states or logits),
+    /// else the first classifier output, else the first output.
+    /// </summary>
+    public OutputComparison? Primary => Outputs.FirstOrDefault(o => o.Tokens is not null) ?? Outputs.FirstOrDefault(o => o.IsClassifier) ?? Outputs.FirstOrDefault();
 }

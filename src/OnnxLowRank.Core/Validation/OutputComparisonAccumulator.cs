@@ -26,9 +26,11 @@ public sealed class OutputComparisonAccumulator(string name)
     /// Adds one batch. <paramref name="labels"/> (one per sample) are scored only when the output
     /// has exactly one row per sample. With the batch's <paramref name="tokens"/>, an output of one vector per token is
     /// compared on real tokens (<see cref="TokenMetrics"/>): as logits when its width is <paramref name="vocabulary"/>
-    /// (the rows of the table the ids index), else as embeddings, which have no top-1.
+    /// (the rows of the table the ids index), else as embeddings, which have no top-1; so has an output the caller
+    /// knows to be a <paramref name="pooledEmbedding"/> (one vector per text).
     /// </summary>
-    public void Add(TensorData original, TensorData compressed, int[]? labels, TokenPositions? tokens = null, long? vocabulary = null)
+    public void Add(TensorData original, TensorData compressed, int[]? labels, TokenPositions? tokens = null, long? vocabulary = null,
+        bool pooledEmbedding = false)
     {
         if (!original.Shape.SequenceEqual(compressed.Shape))
             throw new ArgumentException(
@@ -52,6 +54,11 @@ public sealed class OutputComparisonAccumulator(string name)
             _tokens ??= new TokenOutputAccumulator(isLanguageModel: width == vocabulary);
             _tokens.Add(a, b, width, tokens);
             _classifier ??= width == vocabulary;
+            return;
+        }
+        if (pooledEmbedding)
+        {
+            _classifier ??= false;
             return;
         }
 
