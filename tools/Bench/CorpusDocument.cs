@@ -37,12 +37,13 @@ internal static class CorpusDocument
         return text.ToString();
     }
 
-    /// <summary>"N models: A compressed + verified, B skipped (...), C failed".</summary>
+    /// <summary>"N models: A compressed (B verified by a run, C loaded only), D skipped (...), E failed".</summary>
     public static string Counts(IReadOnlyList<CorpusRun> runs)
     {
         var skipped = runs.Where(r => !r.Verified && !r.Failed).ToList();
         var reasons = skipped.GroupBy(r => r.Outcome).Select(g => $"{g.Count()} {g.Key}");
-        return $"{runs.Count} models: {runs.Count(r => r.Verified)} compressed + verified, {skipped.Count} skipped" +
+        var loadedOnly = runs.Count(r => r.Verified && r.Outcome.Contains("not run", StringComparison.Ordinal));
+        return $"{runs.Count} models: {runs.Count(r => r.Verified)} compressed ({runs.Count(r => r.Verified) - loadedOnly} verified by a run, {loadedOnly} loaded only), {skipped.Count} skipped" +
             (skipped.Count > 0 ? $" ({string.Join("; ", reasons)})" : "") + $", {runs.Count(r => r.Failed)} failed";
     }
 }

@@ -13,7 +13,7 @@ namespace OnnxLowRank.Bench;
 /// <param name="Compressed">Layers compress factorized; null when it wrote nothing.</param>
 /// <param name="Skipped">Nodes analyze skipped, counted by reason.</param>
 /// <param name="Seconds">Wall time of analyze and compress together (the children's own clocks, process start left out).</param>
-/// <param name="Outcome">"compressed + verified", "skipped: REASON" or "FAILED ...".</param>
+/// <param name="Outcome">"compressed + verified", "compressed + loaded (not run: ...)", "skipped: REASON" or "FAILED ...".</param>
 internal sealed record CorpusRun(BenchModel Model, int? Layers, int? Compressed, IReadOnlyDictionary<string, int> Skipped, double Seconds, string Outcome,
     bool Failed)
 {
@@ -40,12 +40,14 @@ internal sealed record CorpusRun(BenchModel Model, int? Layers, int? Compressed,
         seconds += compress?.Seconds ?? 0;
         if (compress is not { ExitCode: 0 } || !File.Exists(reportPath) || !File.Exists(output))
             return Stopped(model, analysis.Layers.Count, skipped, seconds, "compress", compress, compressLog);
-        var compressed = Read(reportPath).Compression!.Layers.Count;
+        var written = Read(reportPath);
+        var compressed = written.Compression!.Layers.Count;
+        var outcome = written.NotRunReason is { } notRun ? $"compressed + loaded (not run: {notRun})" : "compressed + verified";
         try
         {
             // The third step, apart from the tool: the official package loads the written file as a user's program would.
             using (OnnxRuntimeSessions.Open(output)) { }
-            return new CorpusRun(model, analysis.Layers.Count, compressed, skipped, seconds, "compressed + verified", Failed: false);
+            return new CorpusRun(model, analysis.Layers.Count, compressed, skipped, seconds, outcome, Failed: false);
         }
         catch (OnnxRuntimeException e)
         {

@@ -61,8 +61,19 @@ public sealed class DimensionSizes
     /// <summary>The concrete shape of every input, keyed by name, and the dimensions left at 1 for want of a size.</summary>
     public sealed record Resolved(IReadOnlyDictionary<string, long[]> Shapes, IReadOnlyList<Unsized> Unsized)
     {
-        /// <summary>The unsized dimensions, each name once ("T", "input:1").</summary>
-        public IReadOnlyList<string> UnsizedNames => Unsized.Select(u => u.Name).Distinct().ToList();
+        /// <summary>
+        /// The unsized dimensions to name when a run fails, each name once ("T", "input:1"). Past the first axis when
+        /// there are any: axis 0 is the batch in nearly every exported model, and 1 is a size every batch takes, so
+        /// naming it beside a time or sequence axis would send the user after the wrong dimension.
+        /// </summary>
+        public IReadOnlyList<string> UnsizedNames
+        {
+            get
+            {
+                var beyondBatch = Unsized.Where(u => u.Axis > 0).ToList();
+                return (beyondBatch.Count > 0 ? beyondBatch : Unsized).Select(u => u.Name).Distinct().ToList();
+            }
+        }
     }
 
     /// <summary>Binds the sizes to <paramref name="inputs"/>, in model order.</summary>

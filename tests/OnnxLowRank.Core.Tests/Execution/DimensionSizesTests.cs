@@ -30,7 +30,9 @@ public class DimensionSizesTests
         Assert.That(resolved.Shapes["image"], Is.EqualTo(new long[] { 1, 3, 32, 32 }));
         Assert.That(resolved.Shapes["mask"], Is.EqualTo(new long[] { 1, 1 }));
         Assert.That(resolved.Shapes["audio"], Is.EqualTo(new long[] { 1, 1 }));
-        Assert.That(resolved.UnsizedNames, Is.EqualTo(new[] { "batch", "tokens", "audio:1" }), "an unnamed dimension is named by input and axis");
+        Assert.That(resolved.Unsized.Select(u => u.Name), Is.EqualTo(new[] { "batch", "tokens", "audio:1" }), "an unnamed dimension is named by input and axis");
+        Assert.That(resolved.UnsizedNames, Is.EqualTo(new[] { "tokens", "audio:1" }), "the batch is named only when nothing else is unsized");
+        Assert.That(DimensionSizes.Parse(["1x3x32x32", "tokens=4", "audio=1x8"]).Resolve(Inputs).UnsizedNames, Is.EqualTo(new[] { "batch" }));
     }
 
     [Test]
