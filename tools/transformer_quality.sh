@@ -22,7 +22,7 @@ case "$which_model" in
         vocab="$root/models/cache/minilm/vocab.txt"
         test_tokens=128
         default_keeps="0.5 0.7 0.8 0.9 0.95"
-        echo "| keep-params | method | compress s | mean-pooled cosine | token cosine | speedup |"
+        echo "| keep-params | method | compress s | mean-pooled cosine | token cosine | top-10 neighbours kept | speedup |"
         ;;
     tiny-gpt)
         model="$root/models/causal/tiny-gpt.onnx"
@@ -33,7 +33,7 @@ case "$which_model" in
         ;;
     *) echo "give minilm or tiny-gpt" >&2; exit 2 ;;
 esac
-echo "|---|---|---|---|---|---|"
+[[ $which_model == minilm ]] && echo "|---|---|---|---|---|---|---|" || echo "|---|---|---|---|---|---|"
 read -r -a keeps <<< "${*:-$default_keeps}"
 out="${OUT:-$root/artifacts/transformer-quality}"
 mkdir -p "$out"
@@ -64,7 +64,8 @@ tokens = next(o["tokens"] for o in comparison["outputs"] if o.get("tokens"))
 row = [sys.argv[2], sys.argv[3], sys.argv[4]]
 if tokens["kind"] == "embedding":
     speedup = comparison["speedup"]
-    row += [f"{tokens['meanPooledCosine']:.4f}", f"{tokens['tokenCosine']:.4f}", f"{speedup:.2f}x" if speedup else "not measured"]
+    row += [f"{tokens['meanPooledCosine']:.4f}", f"{tokens['tokenCosine']:.4f}", f"{tokens['neighbourOverlap']:.1%}",
+            f"{speedup:.2f}x" if speedup else "not measured"]
 else:
     row += [f"{tokens['originalPerplexity']:.2f}", f"{tokens['compressedPerplexity']:.2f}", f"{tokens['nextTokenAgreement']:.1%}"]
 print("| " + " | ".join(row) + " |")

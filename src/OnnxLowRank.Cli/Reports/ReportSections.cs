@@ -54,15 +54,16 @@ public static class ReportSections
             o.Tokens.Tokens.ToString(),
             ReportText.Number(o.Tokens.MeanPooledCosine),
             ReportText.Number(o.Tokens.TokenCosine),
+            ReportText.Percent(o.Tokens.NeighbourOverlap),
             ReportText.Percent(o.Tokens.NextTokenAgreement),
             ReportText.Number(o.Tokens.OriginalPerplexity),
             ReportText.Number(o.Tokens.CompressedPerplexity),
         ]).ToList();
         return new ReportSectionView("Token outputs",
-            new ReportTable([new("output", false), new("kind", false), new("real tokens"), new("mean-pooled cosine"), new("token cosine"),
+            new ReportTable([new("output", false), new("kind", false), new("real tokens"), new("mean-pooled cosine"), new("token cosine"), new("top-10 neighbours kept"),
                 new("next-token agreement"), new("perplexity orig."), new("perplexity comp.")], rows),
             "Outputs of one vector per token, over real tokens only (attention mask). Embeddings: cosine per token and of each text's "
-            + "mean-pooled vector; logits (as wide as the vocabulary): agreement of the predicted next token, and perplexity against the next real token.");
+            + "mean-pooled vector, and the share of each text's 10 nearest texts (first 2,000) both models find; logits (as wide as the vocabulary): agreement of the predicted next token, and perplexity against the next real token.");
     }
 
     private static ReportSectionView Latency(ComparisonSection c)

@@ -27,4 +27,11 @@ public sealed record TokenMetrics(
     double? TokenCosine,
     double? NextTokenAgreement,
     double? OriginalPerplexity,
-    double? CompressedPerplexity);
+    double? CompressedPerplexity)
+{
+    /// <summary>
+    /// Embeddings: mean over texts of the share of each text's 10 nearest other texts (cosine of mean-pooled vectors)
+    /// that the compressed model finds too, over the first 2,000 texts; null for logits or fewer than 11 texts.
+    /// </summary>
+    public double? NeighbourOverlap { get; init; }
+}

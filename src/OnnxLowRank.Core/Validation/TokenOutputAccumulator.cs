@@ -17,6 +17,8 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
     private double _tokenCosineSum;
     private long _texts;
     private double _pooledCosineSum;
+    private readonly List<double[]> _pooledOriginal = [];
+    private readonly List<double[]> _pooledCompressed = [];
 
     public void Add(double[] a, double[] b, int width, TokenPositions tokens)
     {
@@ -57,6 +59,11 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
             // The mean's 1/n scales both vectors alike and so leaves their cosine as the sums'.
             _pooledCosineSum += Cosine(pooledA, pooledB, 0, 0, width);
             _texts++;
+            if (_pooledOriginal.Count < NeighbourTexts)
+            {
+                _pooledOriginal.Add(pooledA);
+                _pooledCompressed.Add(pooledB);
+            }
         }
     }
 
@@ -69,7 +76,16 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
         : new TokenMetrics(TokenOutputKind.Embedding, _tokens,
             MeanPooledCosine: _texts > 0 ? _pooledCosineSum / _texts : null,
             TokenCosine: _tokens > 0 ? _tokenCosineSum / _tokens : null,
-            NextTokenAgreement: null, OriginalPerplexity: null, CompressedPerplexity: null);
+            NextTokenAgreement: null, OriginalPerplexity: null, CompressedPerplexity: null)
+        {
+            NeighbourOverlap = NearestNeighbours.Overlap(_pooledOriginal, _pooledCompressed, NeighbourCount),
+        };
+
+    /// <summary>Neighbours compared per text: a search over sentence embeddings returns about this many.</summary>
+    public const int NeighbourCount = 10;
+
+    /// <summary>Texts whose neighbours are compared, the first ones: the search is quadratic in them.</summary>
+    public const int NeighbourTexts = 2000;
 
     /// <summary>-log softmax(logits)[target], through the log-sum-exp shifted by the maximum so large logits do not overflow.</summary>
     private static double NegativeLogLikelihood(double[] logits, long start, int width, long target)

@@ -82,4 +82,31 @@ public class TokenMetricsTests
         Assert.That(result.Tokens.NextTokenAgreement, Is.EqualTo(agreement));
         Assert.That(result.TopOneAgreement, Is.EqualTo(agreement), "top-1 of logits is the next-token agreement on real tokens");
     }
+
+    [Test]
+    public void Neighbour_overlap_is_the_share_of_each_texts_ten_nearest_that_both_models_find()
+    {
+        const int texts = 30, width = 4;
+        var random = new Random(9);
+        var a = Enumerable.Range(0, texts * width).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var b = a.Select(v => v + (float)(0.3 * ((random.NextDouble() * 2) - 1))).ToArray();
+        var tokens = TokenPositions.Of(new Dictionary<string, TensorData>
+        {
+            ["input_ids"] = new(DataType.Int64, [texts, 1], Enumerable.Repeat(1L, texts).ToArray()),
+        })!;
+
+        var accumulator = new OutputComparisonAccumulator("hidden");
+        accumulator.Add(TensorData.FromFloats([texts, 1, width], a), TensorData.FromFloats([texts, 1, width], b), labels: null, tokens, vocabulary: 6);
+        var overlap = accumulator.Result().Tokens!.NeighbourOverlap;
+
+        // The reference: one token a text, so its vector is the pooled one; neighbours by the cosine formula, sorted whole.
+        double Cosine(float[] v, int i, int j) =>
+            Enumerable.Range(0, width).Sum(d => (double)v[(i * width) + d] * v[(j * width) + d])
+            / Math.Sqrt(Enumerable.Range(0, width).Sum(d => (double)v[(i * width) + d] * v[(i * width) + d]) * Enumerable.Range(0, width).Sum(d => (double)v[(j * width) + d] * v[(j * width) + d]));
+        HashSet<int> Nearest(float[] v, int i) => Enumerable.Range(0, texts).Where(j => j != i).OrderByDescending(j => Cosine(v, i, j)).Take(10).ToHashSet();
+        var expected = Enumerable.Range(0, texts).Average(i => Nearest(a, i).Intersect(Nearest(b, i)).Count() / 10.0);
+
+        Assert.That(overlap, Is.EqualTo(expected).Within(1e-12));
+        Assert.That(overlap, Is.InRange(0.3, 0.99), "noise moves some neighbours, not all");
+    }
 }
