@@ -99,11 +99,9 @@ public class DynamicDimensionTests : ScratchFolderTest
 
     private long? Conv2Flops(string model, params string[] extra)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = CliApplication.Run(["analyze", model, "--json", .. extra], stdout, stderr, interactive: false);
-        Assert.That(exit, Is.Zero, stderr.ToString());
-        using var json = JsonDocument.Parse(stdout.ToString());
+        var run = CliInProcess.Run(["analyze", model, "--json", .. extra]);
+        Assert.That(run.Exit, Is.Zero, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
         var layers = json.RootElement.GetProperty("analysis").GetProperty("layers").EnumerateArray()
             .Concat(json.RootElement.GetProperty("analysis").GetProperty("wholeLayers").EnumerateArray());
         var flops = layers.Single(l => l.GetProperty("name").GetString() == "conv2").GetProperty("flops");
@@ -120,8 +118,7 @@ public class DynamicDimensionTests : ScratchFolderTest
 
     private static (int Exit, string Stderr) Cli(params string[] args)
     {
-        var stderr = new StringWriter();
-        var exit = CliApplication.Run(args, new StringWriter(), stderr, interactive: false);
-        return (exit, stderr.ToString());
+        var run = CliInProcess.Run(args);
+        return (run.Exit, run.Stderr);
     }
 }

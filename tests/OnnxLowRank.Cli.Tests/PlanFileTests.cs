@@ -83,8 +83,7 @@ public class PlanFileTests : ScratchFolderTest
 
     private static (int Exit, string Stderr) Cli(params string[] args)
     {
-        var stderr = new StringWriter();
-        var exit = CliApplication.Run(args, new StringWriter(), stderr, interactive: false);
-        return (exit, stderr.ToString());
+        var run = CliInProcess.Run(args);
+        return (run.Exit, run.Stderr);
     }
 }

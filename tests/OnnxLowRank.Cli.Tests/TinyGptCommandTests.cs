@@ -83,10 +83,8 @@ public class TinyGptCommandTests : ScratchFolderTest
 
     private static void Run(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = CliApplication.Run([.. args, "--quiet"], stdout, stderr, interactive: false);
-        Assert.That(exit, Is.EqualTo(0), $"onnx-lowrank {string.Join(' ', args)}\n{stdout}\n{stderr}");
+        var run = CliInProcess.Run([.. args, "--quiet"]);
+        Assert.That(run.Exit, Is.EqualTo(0), $"onnx-lowrank {string.Join(' ', args)}\n{run.Stdout}\n{run.Stderr}");
     }
 
     private static float[] Logits(InferenceSession session, int[] ids)

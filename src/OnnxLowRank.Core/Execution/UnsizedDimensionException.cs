@@ -16,10 +16,13 @@ public sealed class UnsizedDimensionException(IReadOnlyList<string> dimensions, 
     /// <summary>The unsized dimensions, as they are written before "=SIZE".</summary>
     public IReadOnlyList<string> Dimensions { get; } = dimensions;
 
+    /// <summary>"dimension T has no size; pass --dim T=SIZE": why a model was loaded but not run.</summary>
+    public string NoSize => $"{Naming(Dimensions)} {(Dimensions.Count == 1 ? "has" : "have")} no size; {Advice}";
+
     /// <summary>The same failure reported against the model file the user named.</summary>
     public UnsizedDimensionException ForFile(string path) => new(Dimensions, InnerException!, path);
 
-    public static string Naming(IReadOnlyList<string> dimensions) =>
+    private static string Naming(IReadOnlyList<string> dimensions) =>
         dimensions.Count == 1 ? $"dimension {dimensions[0]}" : $"dimensions {string.Join(", ", dimensions)}";
 
     private static string ReasonOf(Exception error) => error is OnnxLowRankException known ? known.Reason : error.Message;

@@ -128,8 +128,7 @@ public sealed class VerifiedModelWriter(IModelRunner runner)
         // The rewrite keeps every shape, so a failure the source model shares at the same sizes is the size's, not the
         // rewrite's. One the source does not share is a broken result: the engine's error, and nothing published.
         if (options.SourcePath is null || !SourceFailsToo(options.SourcePath, options.DimensionSizes)) throw unsized.InnerException!;
-        return $"{UnsizedDimensionException.Naming(unsized.Dimensions)} {(unsized.Dimensions.Count == 1 ? "has" : "have")} no size; pass "
-            + string.Join(" ", unsized.Dimensions.Select(d => $"--dim {d}=SIZE"));
+        return unsized.NoSize;
     }
 
     private bool SourceFailsToo(string sourcePath, DimensionSizes sizes)

@@ -71,8 +71,8 @@ public sealed class OutputComparisonAccumulator(string name)
         var scoreLabels = labels is not null && labels.Length == rows;
         for (var r = 0; r < rows; r++)
         {
-            var ia = ArgMax(a, r * classes, (int)classes);
-            var ib = ArgMax(b, r * classes, (int)classes);
+            var ia = VectorMath.ArgMax(a, r * classes, (int)classes);
+            var ib = VectorMath.ArgMax(b, r * classes, (int)classes);
             if (ia == ib) _agreeing++;
             if (!scoreLabels) continue;
             _labelledRows++;
@@ -96,16 +96,5 @@ public sealed class OutputComparisonAccumulator(string name)
             _labelledRows > 0 ? (double)_originalCorrect / _labelledRows : null,
             _labelledRows > 0 ? (double)_compressedCorrect / _labelledRows : null,
             _maxAbs, relative, cosine, tokens);
-    }
-
-    // First index of the largest value, as numpy.argmax; NaN never wins.
-    private static int ArgMax(double[] values, long start, int count)
-    {
-        var best = 0;
-        for (var i = 1; i < count; i++)
-        {
-            if (values[start + i] > values[start + best]) best = i;
-        }
-        return best;
     }
 }

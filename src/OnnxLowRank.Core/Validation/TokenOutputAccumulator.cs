@@ -36,7 +36,7 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
                 realInText++;
                 if (isLanguageModel)
                 {
-                    if (ArgMax(a, start, width) == ArgMax(b, start, width)) _agreeing++;
+                    if (VectorMath.ArgMax(a, start, width) == VectorMath.ArgMax(b, start, width)) _agreeing++;
                     // The next id is the target when it is a real token of the same text.
                     if (t + 1 < tokens.Sequence && tokens.Real[position + 1] && tokens.Ids[position + 1] is var next && next >= 0 && next < width)
                     {
@@ -47,7 +47,7 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
                 }
                 else
                 {
-                    _tokenCosineSum += Cosine(a, b, start, start, width);
+                    _tokenCosineSum += VectorMath.Cosine(a, b, start, start, width);
                     for (var i = 0; i < width; i++)
                     {
                         pooledA[i] += a[start + i];
@@ -57,7 +57,7 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
             }
             if (isLanguageModel || realInText == 0) continue;
             // The mean's 1/n scales both vectors alike and so leaves their cosine as the sums'.
-            _pooledCosineSum += Cosine(pooledA, pooledB, 0, 0, width);
+            _pooledCosineSum += VectorMath.Cosine(pooledA, pooledB, 0, 0, width);
             _texts++;
             if (_pooledOriginal.Count < NeighbourTexts)
             {
@@ -95,31 +95,5 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
         var sum = 0.0;
         for (var i = 0; i < width; i++) sum += Math.Exp(logits[start + i] - max);
         return max + Math.Log(sum) - logits[start + target];
-    }
-
-    /// <summary>1 when both vectors are zero, 0 when only one is.</summary>
-    private static double Cosine(double[] a, double[] b, long startA, long startB, int width)
-    {
-        double dot = 0, normA = 0, normB = 0;
-        for (var i = 0; i < width; i++)
-        {
-            var x = a[startA + i];
-            var y = b[startB + i];
-            dot += x * y;
-            normA += x * x;
-            normB += y * y;
-        }
-        return normA > 0 && normB > 0 ? dot / Math.Sqrt(normA * normB) : normA == 0 && normB == 0 ? 1.0 : 0.0;
-    }
-
-    // First index of the largest value, as numpy.argmax; NaN never wins.
-    private static int ArgMax(double[] values, long start, int count)
-    {
-        var best = 0;
-        for (var i = 1; i < count; i++)
-        {
-            if (values[start + i] > values[start + best]) best = i;
-        }
-        return best;
     }
 }

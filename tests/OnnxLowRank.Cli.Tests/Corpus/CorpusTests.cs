@@ -124,11 +124,9 @@ public class CorpusTests : ScratchFolderTest
 
     private static (int Exit, string Stdout, string Stderr) Cli(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = CliApplication.Run(args, stdout, stderr, interactive: false);
-        Assert.That(stderr.ToString(), Does.Not.Contain("internal error"), $"onnx-lowrank {string.Join(' ', args)}");
-        return (exit, stdout.ToString(), stderr.ToString());
+        var run = CliInProcess.Run(args);
+        Assert.That(run.Stderr, Does.Not.Contain("internal error"), $"onnx-lowrank {string.Join(' ', args)}");
+        return (run.Exit, run.Stdout, run.Stderr);
     }
 
     /// <summary>||actual - reference|| / ||reference|| (the absolute difference where the reference is zero).</summary>
