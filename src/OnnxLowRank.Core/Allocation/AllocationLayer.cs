@@ -23,6 +23,12 @@ public sealed record AllocationLayer(
     /// </summary>
     public LatencyProfile? Latency { get; init; }
 
+    /// <summary>
+    /// The measured damage of this layer factorized alone at a few sizes, when sensitivity was measured; the
+    /// sensitivity allocator chooses among these sizes (and whole) only. Null otherwise.
+    /// </summary>
+    public IReadOnlyList<MeasuredDamage>? Damage { get; init; }
+
     /// <summary>The ranks this layer may take are the multiples of this step (a Conv's rank multiple, see <see cref="AllocationSettings.ConvRankMultiple"/>); 1 allows every rank.</summary>
     public int RankStep { get; init; } = 1;
 

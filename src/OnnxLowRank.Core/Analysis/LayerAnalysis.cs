@@ -37,6 +37,12 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
     /// <summary>The layer's measured times when the analysis was latency-aware, else null.</summary>
     public LayerLatency? Latency { get; init; }
 
+    /// <summary>
+    /// The damage to the network's outputs of this layer factorized alone at each measured size, when the analysis
+    /// measured sensitivity; else null. The sensitivity allocator chooses among these sizes only.
+    /// </summary>
+    public IReadOnlyList<MeasuredDamage>? Sensitivity { get; init; }
+
     /// <summary>The spectra of one kind; asking for data-aware ones without calibration is an error.</summary>
     public IReadOnlyList<SliceOption> SliceSpectraFor(SpectrumKind kind) => kind == SpectrumKind.Weight
         ? SliceSpectra
@@ -117,6 +123,7 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
         {
             RankStep = step,
             Latency = Latency?.Profile,
+            Damage = Sensitivity,
             CostIsLatency = budget == BudgetKind.Latency
                 && (Latency ?? throw new InvalidOperationException($"Layer '{Name}' was not timed; a latency budget needs latency-aware analysis.")) is not null,
         };
