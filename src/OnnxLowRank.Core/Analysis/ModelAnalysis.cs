@@ -19,6 +19,9 @@ public sealed record ModelAnalysis(IReadOnlyList<LayerAnalysis> Layers, IReadOnl
     /// <summary>The calibration statistics the data-aware spectra came from; null when the analysis is weight-only.</summary>
     public CalibrationStatistics? Calibration { get; init; }
 
+    /// <summary>Each layer's measured damage at a grid of sizes and how it was measured, when the analysis measured sensitivity; else null.</summary>
+    public SensitivityMeasurement? Sensitivity { get; init; }
+
     /// <summary>True when every layer was timed (a latency-aware analysis).</summary>
     public bool IsTimed => Layers.Count + WholeLayers.Count > 0 && Layers.All(l => l.Latency is not null) && WholeLayers.All(l => l.Latency is not null);
 
