@@ -30,6 +30,9 @@ internal sealed class CalibrationArguments
         command.Add(Limit);
     }
 
+    /// <summary>True when --calibration was given.</summary>
+    public bool Given(ParseResult result) => result.GetValue(Data) is not null;
+
     /// <summary>
     /// Calibration options, or null without --calibration. <paramref name="shared"/> supplies the
     /// normalisation, shapes, seed and tokenizer, which describe the model's input and so hold for both data sets;
