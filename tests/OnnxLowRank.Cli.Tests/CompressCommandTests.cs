@@ -60,6 +60,28 @@ public class CompressCommandTests : ScratchFolderTest
     }
 
     [Test]
+    public void Calibration_offset_calibrates_on_another_slice_of_the_same_file()
+    {
+        var images = RepositoryFiles.Data("fmnist-train-512-images-idx3-ubyte.gz");
+        byte[] Compressed(string offset)
+        {
+            var output = Path.Combine(Folder, $"offset-{offset}.onnx");
+            var run = CliInProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", output, "--keep-params", "0.5", "--calibration", images,
+                "--calibration-limit", "128", "--calibration-offset", offset, "--normalize", RepositoryFiles.Normalization, "--quiet");
+            Assert.That(run.Exit, Is.EqualTo(0), run.Stderr);
+            return File.ReadAllBytes(output);
+        }
+
+        var first = Compressed("0");
+        Assert.That(Compressed("0"), Is.EqualTo(first), "the same slice gives the same model");
+        Assert.That(Compressed("256"), Is.Not.EqualTo(first), "another slice, other statistics");
+        var past = CliInProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(Folder, "past.onnx"), "--keep-params", "0.5",
+            "--calibration", images, "--calibration-offset", "512", "--normalize", RepositoryFiles.Normalization);
+        Assert.That(past.Exit, Is.EqualTo(2), past.Stderr);
+        Assert.That(past.Stderr, Does.Contain("calibration"));
+    }
+
+    [Test]
     public void Conv_ranks_are_multiples_of_the_conv_rank_multiple_by_default_under_a_flop_budget_and_one_lets_every_rank_through()
     {
         int[] Ranks(params string[] extra)

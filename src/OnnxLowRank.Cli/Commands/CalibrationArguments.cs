@@ -24,11 +24,21 @@ internal sealed class CalibrationArguments
         HelpName = "N",
     }.AtLeast(1);
 
+    public Option<int> Offset { get; } = new Option<int>("--calibration-offset")
+    {
+        Description = "Calibration samples to skip first (to calibrate on another slice of the same file)",
+        HelpName = "N",
+    }.AtLeast(0);
+
     public void AddTo(Command command)
     {
         command.Add(Data);
         command.Add(Limit);
+        command.Add(Offset);
     }
+
+    /// <summary>True when --calibration was given.</summary>
+    public bool Given(ParseResult result) => result.GetValue(Data) is not null;
 
     /// <summary>
     /// Calibration options, or null without --calibration. <paramref name="shared"/> supplies the
@@ -38,7 +48,7 @@ internal sealed class CalibrationArguments
     public CalibrationOptions? Read(ParseResult result, DataSourceOptions shared, int batchSize, ModelProto model)
     {
         if (result.GetValue(Data) is not { } data) return null;
-        var options = shared with { LabelsPath = null, Slice = new DataSlice(0, result.GetValue(Limit)), TableRows = TokenEmbeddings.TableRows(model) };
+        var options = shared with { LabelsPath = null, Slice = new DataSlice(result.GetValue(Offset), result.GetValue(Limit)), TableRows = TokenEmbeddings.TableRows(model) };
         return new CalibrationOptions(inputs => DataSourceOpener.Open(data, inputs, options)) { BatchSize = batchSize, Seed = shared.Seed };
     }
 }

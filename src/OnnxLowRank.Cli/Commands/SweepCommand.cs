@@ -27,7 +27,7 @@ internal sealed class SweepCommand
     };
     private readonly Option<string[]> _methods = new Option<string[]>("--methods")
     {
-        Description = $"Allocators to compare, comma-separated or repeated (default: all of {string.Join(", ", BudgetedAllocators())})",
+        Description = $"Allocators to compare, comma-separated or repeated (default: all of {string.Join(", ", BudgetedAllocators(calibrated: true))}; {SensitivityAllocator.RegistryName} only with --calibration)",
         HelpName = "NAMES",
     }.Allocators(commaLists: true);
     private readonly Option<string> _budget = new Option<string>("--budget")
@@ -71,7 +71,7 @@ internal sealed class SweepCommand
         var path = result.GetRequiredValue(_model);
         var keeps = KeepFractions.Parse(result.GetRequiredValue(_keep))!;
         var methods = OptionRules.AllocatorNames(result.GetValue(_methods) ?? []).ToList();
-        if (methods.Count == 0) methods = BudgetedAllocators().ToList();
+        if (methods.Count == 0) methods = BudgetedAllocators(_calibration.Given(result)).ToList();
         var budget = result.GetValue(_budget) switch
         {
             "flops" => BudgetKind.Flops,
@@ -153,8 +153,10 @@ internal sealed class SweepCommand
     }
 
     /// <summary>
-    /// The allocators a sweep over keep fractions compares by default: those that need a budget. One with a rule of its own
-    /// (ARSVD's energy share) can be swept too, but only when named.
+    /// The allocators a sweep over keep fractions compares by default: those that need a budget, and of those the one
+    /// that measures damage only with calibration data. One with a rule of its own (ARSVD's energy share) can be swept
+    /// too, but only when named.
     /// </summary>
-    private static IEnumerable<string> BudgetedAllocators() => RankAllocators.All.Where(a => a.NeedsBudget).Select(a => a.Name);
+    private static IEnumerable<string> BudgetedAllocators(bool calibrated) =>
+        RankAllocators.All.Where(a => a.NeedsBudget && (calibrated || !a.NeedsMeasuredDamage)).Select(a => a.Name);
 }

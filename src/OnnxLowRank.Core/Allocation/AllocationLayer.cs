@@ -62,5 +62,7 @@ public sealed record AllocationLayer(
         if (CostIsLatency && Latency is null)
             throw new ArgumentException($"Layer '{Name}': a latency cost needs the layer's measured times.");
         foreach (var option in Options) option.Validate(Name, FullSize);
+        if (Damage?.FirstOrDefault(d => double.IsNaN(d.Damage) || double.IsInfinity(d.Damage) || d.Damage < 0) is { } bad)
+            throw new ArgumentException($"Layer '{Name}': measured damage at k={bad.SliceCount}, rank {bad.Rank} must be finite and at least 0, got {bad.Damage}.");
     }
 }

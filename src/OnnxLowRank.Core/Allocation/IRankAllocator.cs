@@ -20,6 +20,12 @@ public interface IRankAllocator
     bool UsesSlices { get; }
 
     /// <summary>
+    /// True when it chooses among sizes whose damage to the network's outputs was measured in the engine
+    /// (<see cref="AllocationLayer.Damage"/>): the analysis must then measure sensitivity, which needs calibration data.
+    /// </summary>
+    bool NeedsMeasuredDamage { get; }
+
+    /// <summary>
     /// Allocates ranks. Throws <see cref="BudgetUnreachableException"/> when the budget is below what
     /// every layer at its minimum size keeps, and <see cref="ArgumentException"/> for malformed input.
     /// </summary>

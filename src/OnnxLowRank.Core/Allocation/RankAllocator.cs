@@ -4,13 +4,15 @@ namespace OnnxLowRank.Core.Allocation;
 /// What every allocator shares: its registry name and capabilities, and the checked problem it is handed
 /// (settings, layers and budget validated, a budget required where <see cref="NeedsBudget"/>).
 /// </summary>
-public abstract class RankAllocator(string name, bool needsBudget, bool usesSlices) : IRankAllocator
+public abstract class RankAllocator(string name, bool needsBudget, bool usesSlices, bool needsMeasuredDamage = false) : IRankAllocator
 {
     public string Name => name;
 
     public bool NeedsBudget => needsBudget;
 
     public bool UsesSlices => usesSlices;
+
+    public bool NeedsMeasuredDamage => needsMeasuredDamage;
 
     public AllocationResult Allocate(IReadOnlyList<AllocationLayer> layers, AllocationBudget budget, AllocationSettings settings) =>
         Allocate(new AllocationProblem(layers, budget, settings, this));

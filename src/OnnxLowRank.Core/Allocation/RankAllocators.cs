@@ -14,6 +14,7 @@ public static class RankAllocators
         new SvdEnergyAllocator(),
         new ArsvdAllocator(),
         new UniformAllocator(),
+        new SensitivityAllocator(),
     ];
 
     /// <summary>The registered names, in registry order (auto not included).</summary>

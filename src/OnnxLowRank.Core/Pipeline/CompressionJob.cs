@@ -92,8 +92,14 @@ public sealed record CompressionJob
             throw new InvalidOptionsException($"method '{allocator.Name}' allocates under a budget and has no energy threshold of its own",
                 $"use --energy with --method {thresholdRules} or {RankAllocators.Auto}, or give {allocator.Name} --keep-params, --keep-flops or --keep-latency");
         }
+        if (allocator.NeedsMeasuredDamage && !hasCalibrationData)
+            throw new InvalidOptionsException($"method '{allocator.Name}' measures each layer's damage to the outputs on calibration samples, and none were given",
+                $"give --calibration DATA (at least {SensitivityMinimumSamples} samples), or use another --method");
         return new CompressionJob(options, allocator, hasCalibrationData, timed);
     }
+
+    /// <summary>Calibration samples the sensitivity measurement should have, so its layer ranking is stable.</summary>
+    public const int SensitivityMinimumSamples = 128;
 
     private static void CheckSettings(AllocationSettings settings)
     {

@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Tests.Support;
 
 namespace OnnxLowRank.Core.Tests.Allocation;
 
@@ -8,7 +9,7 @@ public class BudgetTests
     private static readonly double[] Fractions = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
     private static IEnumerable<TestCaseData> Allocators() =>
-        RankAllocators.Names.Select(name => new TestCaseData(name).SetArgDisplayNames(name));
+        SpectrumAllocators.Names.Select(name => new TestCaseData(name).SetArgDisplayNames(name));
 
     [TestCaseSource(nameof(Allocators))]
     public void SyntheticSpectraMeetEveryFraction(string name)

@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Tests.Support;
 
 namespace OnnxLowRank.Core.Tests.Allocation;
 
@@ -6,7 +7,7 @@ public class RankAllocatorsTests
 {
     [Test]
     public void RegistryNamesEveryAllocator() =>
-        Assert.That(RankAllocators.Names, Is.EqualTo(new[] { "alds", "global-energy", "svd-energy", "arsvd", "uniform" }));
+        Assert.That(RankAllocators.Names, Is.EqualTo(new[] { "alds", "global-energy", "svd-energy", "arsvd", "uniform", "sensitivity" }));
 
     [TestCase(true, "global-energy")]
     [TestCase(false, "alds")]
@@ -54,5 +55,5 @@ public class RankAllocatorsTests
         Assert.That(first.Layers.Select(l => l.Rank).Distinct().Count(), Is.GreaterThan(1), "layers of equal shape should still differ by spectrum");
     }
 
-    private static IEnumerable<string> Names() => RankAllocators.Names;
+    private static IEnumerable<string> Names() => SpectrumAllocators.Names;
 }

@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Tests.Support;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Runtime;
@@ -16,7 +17,7 @@ public class BudgetTests
     private static IEnumerable<TestCaseData> Cases() =>
         from model in ReferenceModels.All
         from budget in new[] { BudgetKind.Parameters, BudgetKind.Flops }
-        from method in RankAllocators.Names
+        from method in SpectrumAllocators.Names
         select new TestCaseData(model, budget, method);
 
     [TestCaseSource(nameof(Cases))]

@@ -1,4 +1,5 @@
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Tests.Support;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;
@@ -13,7 +14,7 @@ namespace OnnxLowRank.Core.Tests.Pipeline;
 public class ConvRankGridTests
 {
     private static IEnumerable<TestCaseData> Cases() =>
-        from method in RankAllocators.Names
+        from method in SpectrumAllocators.Names
         from multiple in new[] { 8, 16 }
         select new TestCaseData(method, multiple);
 
