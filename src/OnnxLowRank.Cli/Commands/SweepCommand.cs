@@ -89,6 +89,8 @@ internal sealed class SweepCommand
             LatencyAware = result.GetValue(_latencyAware),
             // Layers are timed once for every method: with one that uses slices among them, slicings k > 1 are timed too.
             Method = methods.Select(m => RankAllocators.Resolve(m, calibration is not null)).FirstOrDefault(a => a.UsesSlices)?.Name ?? RankAllocators.Auto,
+            // Sensitivity is measured once too, when a method among them chooses by it.
+            MeasureSensitivity = methods.Any(m => RankAllocators.Resolve(m, calibration is not null).NeedsMeasuredDamage),
         };
 
         var runner = new OnnxRuntimeModelRunner(_engine.Read(result));

@@ -8,6 +8,7 @@ using OnnxLowRank.Core.Layers;
 using OnnxLowRank.Core.Numerics;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Rewrites;
+using OnnxLowRank.Core.Sensitivity;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
@@ -99,7 +100,44 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             UncountedCost = UncountedOf(w.Skipped.NodeName),
         }).ToList();
         if (options.TimesLayers) TimeLayers(model, layers, wholeLayers, whole.Select(w => w.Node).ToList(), CompressionJob.Resolve(options), progress);
-        return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration };
+        SensitivityMeasurement? sensitivity = null;
+        if (MeasuresSensitivity(options))
+        {
+            // Resolving refuses an allocator that needs measured damage without calibration data, before anything runs.
+            var job = CompressionJob.Resolve(options);
+            sensitivity = MeasureSensitivity(model, layers, job, calibration ?? throw new InvalidOptionsException(
+                "sensitivity is measured on calibration samples, and none were given", "give --calibration DATA"), progress);
+        }
+        return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration, Sensitivity = sensitivity };
+    }
+
+    /// <summary>Whether the analysis measures sensitivity: asked for, or the allocator named chooses by measured damage.</summary>
+    private static bool MeasuresSensitivity(PipelineOptions options) =>
+        options.Plan is null && (options.MeasureSensitivity || RankAllocators.Find(options.Method) is { NeedsMeasuredDamage: true });
+
+    /// <summary>
+    /// Each main-graph layer factorized alone, by the job's factorizer, at the candidate sizes of the allocation grid, its damage to the
+    /// model's output measured in the engine (ALGORITHMS.md section 8); sets each measured layer's <see cref="LayerAnalysis.Sensitivity"/>.
+    /// Layers inside subgraphs are not measured: the engine cannot feed a suffix that starts inside one.
+    /// </summary>
+    private SensitivityMeasurement MeasureSensitivity(ModelProto model, LayerAnalysis[] layers, CompressionJob job, CalibrationStatistics calibration,
+        IProgress<PipelineProgress>? progress)
+    {
+        var options = job.Options;
+        var sensitivityOptions = options.Sensitivity with { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        var measurement = SensitivityRun.Measure(model, layers, RunnerForCalibration(options), options.Calibration!, job.Factorizer(calibration),
+            DiscoveryOptionsFor(model, options), sensitivityOptions,
+            l => CandidateSizes.For(l, sensitivityOptions.Fractions, options.Allocation, job.ConvRankMultiple),
+            (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Sensitivity, done, total)));
+        for (var i = 0; i < layers.Length; i++)
+        {
+            if (!measurement.Layers.TryGetValue(layers[i].Name, out var sizes)) continue;
+            layers[i] = layers[i] with
+            {
+                Sensitivity = sizes.DistinctBy(s => (s.SliceCount, s.Rank)).Select(s => new MeasuredDamage(s.SliceCount, s.Rank, s.Damage)).ToList(),
+            };
+        }
+        return measurement;
     }
 
     /// <summary>The note a layer inside a subgraph carries when the compression is data-aware.</summary>

@@ -3,6 +3,7 @@ using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.DataAware;
 using OnnxLowRank.Core.Latency;
 using OnnxLowRank.Core.Planning;
+using OnnxLowRank.Core.Sensitivity;
 
 namespace OnnxLowRank.Core.Pipeline;
 
@@ -81,4 +82,14 @@ public sealed record PipelineOptions
 
     /// <summary>Threads for spectra and factors; -1 uses every core.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    /// <summary>
+    /// Measure each layer's sensitivity (<see cref="SensitivityRun"/>) in the analysis even when the allocator does not need it
+    /// (analyze shows it; a sweep that compares the sensitivity allocator with others needs it once). Needs calibration data;
+    /// an allocator that needs measured damage (<see cref="IRankAllocator.NeedsMeasuredDamage"/>) implies it.
+    /// </summary>
+    public bool MeasureSensitivity { get; init; }
+
+    /// <summary>How sensitivity is measured: the calibration samples used (the first 128 by default) and the sizes.</summary>
+    public SensitivityOptions Sensitivity { get; init; } = new();
 }

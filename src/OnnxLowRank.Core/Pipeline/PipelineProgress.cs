@@ -17,6 +17,9 @@ public enum PipelineStage
     /// <summary>Layers timed on their own (latency-aware); units are layers.</summary>
     Timing,
 
+    /// <summary>Layers factorized alone at a grid of sizes and their damage to the outputs measured (sensitivity); units are layers.</summary>
+    Sensitivity,
+
     Allocation,
 
     /// <summary>Layers refitted to the outputs of the compressed layers before them (sequential calibration); units are waves.</summary>
