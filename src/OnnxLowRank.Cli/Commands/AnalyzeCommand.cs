@@ -10,7 +10,8 @@ namespace OnnxLowRank.Cli.Commands;
 
 /// <summary>
 /// analyze MODEL: every compressible layer with its size, FLOPs (measured in ONNX Runtime) and how
-/// far its spectrum lets it shrink; every skipped node with the reason.
+/// far its spectrum lets it shrink; with calibration data, each layer's measured damage to the outputs at
+/// a quarter, half and three quarters of its size; every skipped node with the reason.
 /// </summary>
 internal sealed class AnalyzeCommand
 {
@@ -42,8 +43,10 @@ internal sealed class AnalyzeCommand
         var path = result.GetRequiredValue(_model);
         var model = OnnxModelFile.Load(path);
         var pipeline = new CompressionPipeline(new OnnxRuntimeModelRunner(_engine.Read(result)));
-        var analysis = console.WithProgress(report => ModelErrors.Naming(path, () =>
-            pipeline.Analyze(model, _pipeline.Read(result) with { Calibration = _calibration.Read(result, Shared(result), batchSize: 32, model) }, PipelineProgressBridge.To(report))));
+        var calibration = _calibration.Read(result, Shared(result), batchSize: 32, model);
+        // With calibration data every layer's damage to the outputs is measured too, so the report shows which layers to leave whole.
+        var options = _pipeline.Read(result) with { Calibration = calibration, MeasureSensitivity = calibration is not null };
+        var analysis = console.WithProgress(report => ModelErrors.Naming(path, () => pipeline.Analyze(model, options, PipelineProgressBridge.To(report))));
         var runReport = new RunReport
         {
             ToolVersion = CliApplication.Version,

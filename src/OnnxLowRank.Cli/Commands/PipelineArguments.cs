@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OnnxLowRank.Core.Allocation;
 using OnnxLowRank.Core.Pipeline;
+using OnnxLowRank.Core.Sensitivity;
 
 namespace OnnxLowRank.Cli.Commands;
 
@@ -35,12 +36,20 @@ internal sealed class PipelineArguments
         HelpName = "FRAC",
     }.Between(0, 0.99);
 
+    public Option<int> SensitivitySamples { get; } = new Option<int>("--sensitivity-samples")
+    {
+        Description = $"Calibration samples (the first N) on which each layer's damage to the outputs is measured, for --method {SensitivityAllocator.RegistryName} and analyze's sensitivity table",
+        DefaultValueFactory = _ => SensitivityOptions.DefaultSamples,
+        HelpName = "N",
+    }.AtLeast(1);
+
     public void AddTo(Command command)
     {
         command.Add(Exclude);
         command.Add(MaxK);
         command.Add(ConvRankMultiple);
         command.Add(MinSaving);
+        command.Add(SensitivitySamples);
         Dimensions.AddTo(command);
     }
 
@@ -55,5 +64,6 @@ internal sealed class PipelineArguments
             MinimumSaving = result.GetValue(MinSaving) ?? AllocationSettings.Default.MinimumSaving,
         },
         DimensionSizes = Dimensions.Read(result),
+        Sensitivity = new SensitivityOptions { Samples = result.GetValue(SensitivitySamples) },
     };
 }

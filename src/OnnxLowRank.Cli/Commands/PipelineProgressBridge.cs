@@ -14,6 +14,7 @@ internal sealed class PipelineProgressBridge(Action<string, double, double> repo
         PipelineStage.Calibration => "calibrating",
         PipelineStage.Spectra => "computing spectra",
         PipelineStage.Timing => "timing layers",
+        PipelineStage.Sensitivity => "measuring layer sensitivity",
         PipelineStage.Allocation => "allocating ranks",
         PipelineStage.Refit => "refitting layers",
         _ => "rewriting",

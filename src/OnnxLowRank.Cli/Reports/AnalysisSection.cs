@@ -12,6 +12,9 @@ public sealed record AnalysisSection(
     IReadOnlyList<WholeLayerEntry> WholeLayers,
     IReadOnlyList<SkippedEntry> Skipped)
 {
+    /// <summary>Each layer's measured damage to the outputs at a few sizes, when calibration data was given; else null.</summary>
+    public SensitivitySummary? Sensitivity { get; init; }
+
     /// <summary>The energy shares and error levels every analysis reports.</summary>
     public static readonly double[] EnergyShares = [0.90, 0.95, 0.99];
 
@@ -31,7 +34,10 @@ public sealed record AnalysisSection(
             EnergyShares.Select(s => new RankAtEnergy(s, l.RankAtEnergy(s))).ToList(),
             ErrorLevels.Select(e => new SizeAtError(e, l.SmallestSizeAtError(e))).ToList())).ToList(),
         analysis.WholeLayers.Select(w => new WholeLayerEntry(w.Name, w.OpType, w.Parameters, w.Flops)).ToList(),
-        analysis.Skipped.Select(SkippedEntry.From).ToList());
+        analysis.Skipped.Select(SkippedEntry.From).ToList())
+    {
+        Sensitivity = SensitivitySummary.Of(analysis),
+    };
 }
 
 /// <param name="WeightShape">The weight tensor's dimensions as stored.</param>
@@ -61,3 +67,32 @@ public sealed record CalibrationSummary(string Source, int Samples)
     public static CalibrationSummary? Of(ModelAnalysis analysis) =>
         analysis.Calibration is { } c ? new CalibrationSummary(c.Source, c.Samples) : null;
 }
+
+/// <summary>
+/// How much each layer alone, factorized to a quarter, half and three quarters of its parameters, changes the model's output:
+/// the higher, the more a layer is worth leaving whole (--exclude).
+/// </summary>
+/// <param name="Output">The output measured (the model's first).</param>
+/// <param name="Measure">kl-divergence, embedding-cosine or relative-error (docs/report-schema.md).</param>
+/// <param name="Samples">Calibration samples measured on; fewer than <paramref name="SamplesAsked"/> when the data holds fewer.</param>
+public sealed record SensitivitySummary(string Output, string Measure, string Source, int Samples, int SamplesAsked, double Seconds, IReadOnlyList<LayerSensitivity> Layers)
+{
+    public static SensitivitySummary? Of(ModelAnalysis analysis) => analysis.Sensitivity is not { } s ? null : new(
+        s.Output, MeasureName(s.Measure), s.Source, s.Samples, s.SamplesAsked, s.Elapsed.TotalSeconds,
+        analysis.Layers.Where(l => s.Layers.ContainsKey(l.Name)).Select(l => new LayerSensitivity(l.Name, l.Parameters,
+            Core.Sensitivity.SensitivityOptions.TableFractions.Select(f => s.At(l.Name, f)).OfType<SizedDamage>()
+                .Select(d => new DamageAtSize(d.Fraction, d.SliceCount, d.Rank, d.Parameters, d.Damage)).ToList())).ToList());
+
+    private static string MeasureName(DamageMeasure measure) => measure switch
+    {
+        DamageMeasure.Divergence => "kl-divergence",
+        DamageMeasure.EmbeddingCosine => "embedding-cosine",
+        _ => "relative-error",
+    };
+}
+
+/// <summary>One layer's measured damage at the table's sizes (a size the layer's rank grid cannot reach below its own is missing).</summary>
+public sealed record LayerSensitivity(string Name, long Parameters, IReadOnlyList<DamageAtSize> Damage);
+
+/// <summary>The damage with the layer alone at k slices and rank j, about <paramref name="Fraction"/> of its parameters (<paramref name="Parameters"/> exactly).</summary>
+public sealed record DamageAtSize(double Fraction, int SliceCount, int Rank, long Parameters, double Damage);

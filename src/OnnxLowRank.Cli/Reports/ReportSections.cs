@@ -105,7 +105,31 @@ public static class ReportSections
                 new ReportTable([new("layer", false), new("op", false), new("parameters"), new("FLOPs")],
                     a.WholeLayers.Select(w => (IReadOnlyList<string>)[w.Name, w.OpType, ReportText.Count(w.Parameters), w.Flops is { } f ? ReportText.Count(f) : "-"]).ToList()));
         }
+        if (a.Sensitivity is { } sensitivity) yield return Sensitivity(sensitivity);
         if (a.Skipped.Count > 0) yield return Skipped("Skipped nodes", a.Skipped);
+    }
+
+    private static ReportSectionView Sensitivity(SensitivitySummary s)
+    {
+        var fractions = Core.Sensitivity.SensitivityOptions.TableFractions;
+        string Cell(LayerSensitivity l, double fraction) =>
+            l.Damage.FirstOrDefault(d => d.Fraction == fraction) is { } d ? ReportText.Scientific(d.Damage) : "-";
+        var rows = s.Layers.Select(l => (IReadOnlyList<string>)[l.Name, ReportText.Count(l.Parameters), .. fractions.Select(f => Cell(l, f))]).ToList();
+        var chart = new BarChart($"Damage to {s.Output} with one layer factorized", s.Measure, s.Layers.Select(l => l.Name).ToList(),
+            fractions.Select(f => ($"at {f * 100:0}% of the layer", (IReadOnlyList<double>)s.Layers.Select(l => l.Damage.FirstOrDefault(d => d.Fraction == f)?.Damage ?? double.NaN).ToList())).ToList(),
+            LogY: true).ToSvg(800, 400);
+        var fewer = s.Samples < s.SamplesAsked ? $" (the data holds only {s.Samples} of the {s.SamplesAsked} asked for)" : "";
+        var measure = s.Measure switch
+        {
+            "kl-divergence" => "mean KL divergence of the softmaxed outputs from the original's",
+            "embedding-cosine" => "mean 1 - cosine of each text's pooled embedding",
+            _ => "relative squared error of the output",
+        };
+        return new ReportSectionView("Layer sensitivity",
+            new ReportTable([new("layer", false), new("parameters"), .. fractions.Select(f => new ReportColumn($"damage at {f * 100:0}%"))], rows),
+            $"Each layer alone factorized to a share of its parameters, as compression would factorize it, and run in ONNX Runtime on {s.Samples} calibration samples from {s.Source}{fewer}: "
+            + $"the {measure} ({s.Output}), in {s.Seconds:0.0} s. Layers with high damage at 75% are the ones to leave whole (--exclude); --method sensitivity allocates by these measurements.",
+            [chart]);
     }
 
     private static IEnumerable<ReportSectionView> Compression(CompressionSection c)

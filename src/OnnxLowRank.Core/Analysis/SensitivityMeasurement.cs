@@ -14,6 +14,12 @@ public sealed record SensitivityMeasurement(
     /// <summary>Wall time of the measurement, caching and factors included.</summary>
     public TimeSpan Elapsed { get; init; }
 
+    /// <summary>Runs of the whole model that cached suffix inputs: one when all layers' inputs fit the cache.</summary>
+    public int CacheRuns { get; init; }
+
+    /// <summary>The most bytes of cached suffix inputs held at once.</summary>
+    public long CachedBytes { get; init; }
+
     /// <summary>The damage of a layer at the size measured for <paramref name="fraction"/> of it, or null when it was not measured there.</summary>
     public SizedDamage? At(string layer, double fraction) =>
         Layers.TryGetValue(layer, out var sizes) ? sizes.FirstOrDefault(s => Math.Abs(s.Fraction - fraction) < 1e-9) : null;

@@ -58,9 +58,12 @@ public static class SensitivityRun
         DamageMeasure? measure = null;
         var results = new Dictionary<string, IReadOnlyList<SizedDamage>>();
         var done = 0;
+        long cachedBytes = 0;
         foreach (var group in groups)
         {
-            var cache = SuffixInputs.Collect(runner, model, group.SelectMany(l => l.Suffix.Inputs).Append(output).Distinct().ToList(), batches, source);
+            var values = group.SelectMany(l => l.Suffix.Inputs).Append(output).Distinct().ToList();
+            cachedBytes = Math.Max(cachedBytes, values.Sum(v => bytes[v]) * samples);
+            var cache = SuffixInputs.Collect(runner, model, values, batches, source);
             measure ??= Choose(cache, tokens, output, vocabulary);
             foreach (var (analysis, suffix, sizes) in group)
             {
@@ -73,6 +76,8 @@ public static class SensitivityRun
         return new SensitivityMeasurement(source.Description, output, measure ?? DamageMeasure.RelativeError, samples, options.Samples, results)
         {
             Elapsed = clock.Elapsed,
+            CacheRuns = groups.Count,
+            CachedBytes = cachedBytes,
         };
     }
 
