@@ -1,6 +1,6 @@
 namespace OnnxLowRank.Core.Analysis;
 
-/// <summary>How the change of a model's output is measured when one layer is factorized (ALGORITHMS.md section 8).</summary>
+/// <summary>How the change of a model's output is measured when one layer is factorized (ALGORITHMS.md section 13).</summary>
 public enum DamageMeasure
 {
     /// <summary>

@@ -117,7 +117,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
 
     /// <summary>
     /// Each main-graph layer factorized alone, by the job's factorizer, at the candidate sizes of the allocation grid, its damage to the
-    /// model's output measured in the engine (ALGORITHMS.md section 8); sets each measured layer's <see cref="LayerAnalysis.Sensitivity"/>.
+    /// model's output measured in the engine (ALGORITHMS.md section 13); sets each measured layer's <see cref="LayerAnalysis.Sensitivity"/>.
     /// Layers inside subgraphs are not measured: the engine cannot feed a suffix that starts inside one.
     /// </summary>
     private SensitivityMeasurement MeasureSensitivity(ModelProto model, LayerAnalysis[] layers, CompressionJob job, CalibrationStatistics calibration,

@@ -12,7 +12,7 @@ using OnnxLowRank.Onnx.Protos;
 namespace OnnxLowRank.Core.Sensitivity;
 
 /// <summary>
-/// Measures each layer's sensitivity (ALGORITHMS.md section 8): the layer alone is factorized at each candidate size, by the
+/// Measures each layer's sensitivity (ALGORITHMS.md section 13): the layer alone is factorized at each candidate size, by the
 /// factorizer and rewrite compression uses, inside its <see cref="SuffixModel"/>; the suffix runs in the engine from the cached values
 /// the original model computed there (<see cref="SuffixInputs"/>), and its output is compared with the original model's
 /// (<see cref="OutputDamage"/>). Only the part after each layer runs, so a layer near the output costs little.
