@@ -52,6 +52,36 @@ public class AnalyzeSensitivityTests : ScratchFolderTest
     }
 
     [Test]
+    public void A_language_models_logits_are_scored_by_divergence_over_real_tokens()
+    {
+        var run = CliInProcess.Run("analyze", RepositoryFiles.Model(Path.Combine("causal", "tiny-gpt.onnx")), "--calibration", RepositoryFiles.Data(Path.Combine("text", "dev.txt")),
+            "--tokenizer", RepositoryFiles.Model(Path.Combine("causal", "vocab.txt")), "--max-tokens", "32", "--sensitivity-samples", "32", "--json");
+        Assert.That(run.Exit, Is.EqualTo(0), run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var sensitivity = json.RootElement.GetProperty("analysis").GetProperty("sensitivity");
+        Assert.That(sensitivity.GetProperty("measure").GetString(), Is.EqualTo("kl-divergence"), "per-token logits as wide as the vocabulary");
+        var damage = sensitivity.GetProperty("layers").EnumerateArray().SelectMany(l => l.GetProperty("damage").EnumerateArray()).Select(d => d.GetProperty("damage").GetDouble()).ToList();
+        Assert.That(damage, Is.Not.Empty.And.All.GreaterThan(0));
+    }
+
+    [Test]
+    public void A_token_models_hidden_states_are_scored_by_pooled_cosine()
+    {
+        var model = TokenModel.WriteModel(Folder);
+        var vocab = TokenModel.WriteVocabulary(Folder);
+        var train = TokenModel.WriteLines(Folder, "train.txt", 40, seed: 1);
+        var run = CliInProcess.Run("analyze", model, "--calibration", train, "--tokenizer", vocab, "--max-tokens", "16", "--json");
+        Assert.That(run.Exit, Is.EqualTo(0), run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var sensitivity = json.RootElement.GetProperty("analysis").GetProperty("sensitivity");
+        Assert.That(sensitivity.GetProperty("measure").GetString(), Is.EqualTo("embedding-cosine"), "32 wide, not the vocabulary's 305");
+        Assert.That(sensitivity.GetProperty("samples").GetInt32(), Is.EqualTo(40), "all 40 lines, fewer than the 128 asked for");
+        Assert.That(sensitivity.GetProperty("samplesAsked").GetInt32(), Is.EqualTo(128));
+        var damage = sensitivity.GetProperty("layers").EnumerateArray().SelectMany(l => l.GetProperty("damage").EnumerateArray()).Select(d => d.GetProperty("damage").GetDouble()).ToList();
+        Assert.That(damage, Is.Not.Empty.And.All.InRange(0.0, 2.0));
+    }
+
+    [Test]
     public void Analyze_without_calibration_measures_no_sensitivity()
     {
         var run = CliInProcess.Run("analyze", RepositoryFiles.Model("mlp.onnx"), "--json");
