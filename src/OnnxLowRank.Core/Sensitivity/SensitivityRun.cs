@@ -52,16 +52,18 @@ public static class SensitivityRun
         var tokens = batches.Select(RealTokens.Of).ToList();
         var vocabulary = TokenEmbeddings.Vocabulary(model);
 
-        var frontier = measured.SelectMany(l => l.Suffix.Inputs).Append(output).Distinct().ToList();
+        // A layer that does not reach the output is not run, so nothing of its suffix is cached.
+        IEnumerable<string> Cached(SuffixModel suffix) => suffix.Outputs.Count > 0 ? suffix.Inputs : [];
+        var frontier = measured.SelectMany(l => Cached(l.Suffix)).Append(output).Distinct().ToList();
         var bytes = SuffixInputs.BytesPerSample(runner, model, frontier, batches[0], source);
-        var groups = SuffixInputs.Groups(measured, l => l.Suffix.Inputs.Append(output), bytes, samples, options.CacheBytes);
+        var groups = SuffixInputs.Groups(measured, l => Cached(l.Suffix).Append(output), bytes, samples, options.CacheBytes);
         DamageMeasure? measure = null;
         var results = new Dictionary<string, IReadOnlyList<SizedDamage>>();
         var done = 0;
         long cachedBytes = 0;
         foreach (var group in groups)
         {
-            var values = group.SelectMany(l => l.Suffix.Inputs).Append(output).Distinct().ToList();
+            var values = group.SelectMany(l => Cached(l.Suffix)).Append(output).Distinct().ToList();
             cachedBytes = Math.Max(cachedBytes, values.Sum(v => bytes[v]) * samples);
             var cache = SuffixInputs.Collect(runner, model, values, batches, source);
             measure ??= Choose(cache, tokens, output, vocabulary);
