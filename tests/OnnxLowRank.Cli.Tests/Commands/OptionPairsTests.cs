@@ -51,6 +51,7 @@ public class OptionPairsTests : ScratchFolderTest
             new([[], ["--exclude", "*"], ["--exclude", "*layers.4*"]], []),
             new([[], ["--calibration", Train, "--calibration-limit", "32"], ["--calibration", "random"]], [["--calibration", "missing.npy"]]),
             new([[], ["--dim", "N=4"]], [["--dim", "nonsense"]]),
+            new([[], ["--sensitivity-samples", "16"]], [["--sensitivity-samples", "0"]]),
         ]);
         RunPairs("diff",
         [
