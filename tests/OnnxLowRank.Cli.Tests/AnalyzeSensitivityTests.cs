@@ -109,6 +109,20 @@ public class AnalyzeSensitivityTests : ScratchFolderTest
     }
 
     [Test]
+    public void A_calibrated_sweep_measures_sensitivity_once_for_the_sensitivity_method()
+    {
+        var report = Path.Combine(Folder, "sweep.json");
+        var run = CliInProcess.Run("sweep", RepositoryFiles.Model("mlp.onnx"), "--data", RepositoryFiles.TestImages, "--labels", RepositoryFiles.TestLabels, "--limit", "64",
+            "--keep", "0.3", "--methods", "global-energy,sensitivity", "--calibration", RepositoryFiles.Data("fmnist-train-512-images-idx3-ubyte.gz"),
+            "--normalize", RepositoryFiles.Normalization, "--report", report, "--quiet");
+        Assert.That(run.Exit, Is.EqualTo(0), run.Stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var points = json.RootElement.GetProperty("sweep").GetProperty("points").EnumerateArray().ToList();
+        Assert.That(points.Select(p => p.GetProperty("method").GetString()), Is.EqualTo(new[] { "global-energy", "sensitivity" }));
+        Assert.That(points.Select(p => p.GetProperty("error").ValueKind), Is.All.EqualTo(JsonValueKind.Null), run.Stdout);
+    }
+
+    [Test]
     public void Method_sensitivity_without_calibration_is_a_usage_error()
     {
         var run = CliInProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(Folder, "out.onnx"), "--method", "sensitivity");

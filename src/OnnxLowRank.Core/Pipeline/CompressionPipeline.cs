@@ -236,6 +236,9 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         var allocator = job.Allocator;
         IReadOnlyList<LayerTiming>? timing = null;
         AllocationResult allocation;
+        // Without measurements the allocator would keep every layer whole and call the budget unreachable.
+        if (options.Plan is null && allocator.NeedsMeasuredDamage && analysis.Sensitivity is null)
+            throw new ArgumentException($"Method '{allocator.Name}' needs an analysis that measured sensitivity (PipelineOptions.MeasureSensitivity).", nameof(options));
         if (options.Plan is { } planned)
         {
             allocation = PlannedAllocation.From(analysis, planned, options.PlanPath);
