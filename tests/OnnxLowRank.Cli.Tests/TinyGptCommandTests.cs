@@ -32,11 +32,11 @@ public class TinyGptCommandTests : ScratchFolderTest
     {
         var output = Path.Combine(Folder, "tiny-gpt-0.7.onnx");
         var report = Path.Combine(Folder, "compress.json");
-        var vocabulary = RepositoryFiles.Model(Path.Combine("causal", "vocab.txt"));
+        var vocabularyFile = RepositoryFiles.Model(Path.Combine("causal", "vocab.txt"));
         var dev = RepositoryFiles.Data(Path.Combine("text", "dev.txt"));
         Run("analyze", Model);
         Run("compress", Model, "-o", output, "--keep-params", "0.7", "--report", report,
-            "--validate", dev, "--limit", "64", "--tokenizer", vocabulary, "--max-tokens", "64");
+            "--validate", dev, "--limit", "64", "--tokenizer", vocabularyFile, "--max-tokens", "64");
 
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
         var compression = json.RootElement.GetProperty("compression");
@@ -46,7 +46,7 @@ public class TinyGptCommandTests : ScratchFolderTest
         Assert.That(compression.GetProperty("budgetParametersBefore").GetInt64(), Is.EqualTo(BudgetParameters));
         var reported = json.RootElement.GetProperty("comparison").GetProperty("outputs")[0].GetProperty("tokens").GetProperty("nextTokenAgreement").GetDouble();
 
-        var tokenizer = TokenizerFile.Load(vocabulary);
+        var tokenizer = TokenizerFile.Load(vocabularyFile);
         // Dev lines: the bounds below were chosen on them; the held-out split is kept for figures.
         var lines = TextDataSource.ReadLines(dev).Take(64);
         using var original = OnnxRuntimeSessions.Open(Model);

@@ -63,8 +63,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         if (options.Calibration is { } calibrationOptions)
         {
             // The engine cannot expose a subgraph's values, so layers inside one keep weight-only spectra and factors.
-            // An embedding's input is token ids, not vectors its table multiplies: it is factorized on its weight alone.
-            calibration = CalibrationRun.Collect(model, discovery.Layers.Where(l => !l.InSubgraph && l.Kind != LayerKind.Embedding).ToList(), RunnerForCalibration(options), calibrationOptions, options.MaxDegreeOfParallelism,
+            calibration = CalibrationRun.Collect(model, discovery.Layers.Where(l => !l.InSubgraph).ToList(), RunnerForCalibration(options), calibrationOptions, options.MaxDegreeOfParallelism,
                 (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Calibration, done, total)));
         }
 
@@ -89,7 +88,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             if (calibration is not null && layer.InSubgraph)
                 analysis = analysis with { WhiteningNotes = [SubgraphWeightOnly] };
             else if (calibration is not null && layer.Kind == LayerKind.Embedding)
-                analysis = analysis with { WhiteningNotes = [EmbeddingWeightOnly] };
+                analysis = analysis with { DataAwareSliceSpectra = LayerSpectra.RowWeighted(layer, weight, calibration.Embeddings[layer.NodeName]) };
             else if (calibration is not null)
             {
                 var whitened = LayerSpectra.Whitened(layer, weight, calibration.Layers[layer.NodeName], options.Allocation.MaxSliceCount,
@@ -111,9 +110,6 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
 
     /// <summary>The note a layer inside a subgraph carries when the compression is data-aware.</summary>
     public const string SubgraphWeightOnly = "weight-only: inside a subgraph, whose inputs calibration cannot capture";
-
-    /// <summary>The note an embedding carries when the compression is data-aware.</summary>
-    public const string EmbeddingWeightOnly = "weight-only: an embedding's input is token ids, which whitening does not apply to";
 
     /// <summary>Why a FLOP budget leaves an embedding without a tied head whole (<see cref="SkipReason.NoFlopsToSave"/>).</summary>
     public const string LookupCostsNothing = "a lookup multiplies nothing, and its factors would add r * H multiply-accumulates a token";
