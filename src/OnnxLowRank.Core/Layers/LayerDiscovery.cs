@@ -9,8 +9,9 @@ namespace OnnxLowRank.Core.Layers;
 /// subgraphs (nested too; named by path, see <see cref="GraphScope"/>): Gemm with a constant B, MatMul with a
 /// constant 2-D right operand, Conv with a constant weight (1-D to 3-D and beyond, any group count but depthwise),
 /// and in the main graph a Gather over a constant table with its tied head (<see cref="EmbeddingDiscovery"/>).
-/// A subgraph's weight may be a constant of an enclosing graph, read by name. Every other Gemm, MatMul or Conv is
-/// reported with its reason. Reads the model only.
+/// A subgraph's weight may be a constant of an enclosing graph, read by name. Every other Gemm, MatMul or Conv, and
+/// every main-graph Gather over a constant 2-D float table that stays whole, is reported with its reason. Reads the
+/// model only.
 /// </summary>
 public static class LayerDiscovery
 {
