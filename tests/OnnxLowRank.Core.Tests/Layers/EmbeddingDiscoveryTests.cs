@@ -76,6 +76,23 @@ public class EmbeddingDiscoveryTests
     }
 
     [Test]
+    public void ExcludedTableWithAGemmHeadCountsOnceThoughBothNodesReadTheConstant()
+    {
+        var b = Tied(tied: false);
+        b.Node("Gemm", "head", [b.Input("h", 4, Width), "E"], b.Output("logits"), ModelBuilder.Int("transB", 1));
+
+        var analysis = new CompressionPipeline().Analyze(b.Build(), new PipelineOptions { Exclude = ["embed"] });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(analysis.Skipped.Select(s => (s.NodeName, s.Reason)),
+                Is.EqualTo(new[] { ("embed", SkipReason.Excluded), ("head", SkipReason.SharedWeight) }));
+            Assert.That(analysis.WholeLayers.Select(w => w.Name), Is.EqualTo(new[] { "embed" }));
+            Assert.That(analysis.BudgetParameters, Is.EqualTo(Vocabulary * Width));
+        });
+    }
+
+    [Test]
     public void TableAlsoReadByASecondGatherStaysWhole()
     {
         var b = Tied(tied: false);
