@@ -60,25 +60,46 @@ public class CompressCommandTests : ScratchFolderTest
     }
 
     [Test]
-    public void Calibration_offset_calibrates_on_another_slice_of_the_same_file()
+    public void Calibration_offset_and_bias_correction_change_the_factors()
     {
         var images = RepositoryFiles.Data("fmnist-train-512-images-idx3-ubyte.gz");
-        byte[] Compressed(string offset)
+        byte[] Compressed(string offset, params string[] extra)
         {
-            var output = Path.Combine(Folder, $"offset-{offset}.onnx");
-            var run = CliInProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", output, "--keep-params", "0.5", "--calibration", images,
-                "--calibration-limit", "128", "--calibration-offset", offset, "--normalize", RepositoryFiles.Normalization, "--quiet");
+            var output = Path.Combine(Folder, $"offset-{offset}{string.Concat(extra)}.onnx");
+            var run = CliInProcess.Run(["compress", RepositoryFiles.Model("mlp.onnx"), "-o", output, "--keep-params", "0.5", "--calibration", images,
+                "--calibration-limit", "128", "--calibration-offset", offset, "--normalize", RepositoryFiles.Normalization, "--quiet", .. extra]);
             Assert.That(run.Exit, Is.EqualTo(0), run.Stderr);
             return File.ReadAllBytes(output);
         }
 
         var first = Compressed("0");
+        Assert.That(Compressed("0", "--no-bias-correction"), Is.Not.EqualTo(first), "without bias correction, biases stay as they were");
         Assert.That(Compressed("0"), Is.EqualTo(first), "the same slice gives the same model");
         Assert.That(Compressed("256"), Is.Not.EqualTo(first), "another slice, other statistics");
         var past = CliInProcess.Run("compress", RepositoryFiles.Model("mlp.onnx"), "-o", Path.Combine(Folder, "past.onnx"), "--keep-params", "0.5",
             "--calibration", images, "--calibration-offset", "512", "--normalize", RepositoryFiles.Normalization);
         Assert.That(past.Exit, Is.EqualTo(2), past.Stderr);
         Assert.That(past.Stderr, Does.Contain("calibration"));
+    }
+
+    /// <summary>
+    /// The MLP's layers never have enough vectors per column to refit (one per sample), so the causal model's token rows
+    /// show the refit: without it, every layer is factorized for the original model's inputs.
+    /// </summary>
+    [Test]
+    public void No_refit_leaves_the_sequential_refit_out()
+    {
+        byte[] Compressed(params string[] extra)
+        {
+            var output = Path.Combine(Folder, $"gpt{string.Concat(extra)}.onnx");
+            var run = CliInProcess.Run(["compress", RepositoryFiles.Model("causal/tiny-gpt.onnx"), "-o", output, "--keep-params", "0.5",
+                "--calibration", RepositoryFiles.Data("text/calibration.txt"), "--calibration-limit", "256",
+                "--tokenizer", RepositoryFiles.Model("causal/vocab.txt"), "--max-tokens", "64", "--quiet", .. extra]);
+            Assert.That(run.Exit, Is.EqualTo(0), run.Stderr);
+            return File.ReadAllBytes(output);
+        }
+
+        Assert.That(Compressed("--no-refit"), Is.Not.EqualTo(Compressed()));
     }
 
     [Test]

@@ -11,26 +11,44 @@ namespace OnnxLowRank.Cli.Tests;
 /// </summary>
 public class TinyGptCommandTests : ScratchFolderTest
 {
-    // Measured on the first 64 dev lines (731 positions): relative L2 error 0.020, top-1 agreement 95.9%; alds rewrites
-    // 4 of the 8 Linear layers at 0.7. The bounds leave room for float rounding across machines (near-tied logits
-    // flip) and small changes to the allocation, and stay far from a model whose predictions are lost: the same
-    // architecture with random weights, compressed the same way, gave 1.02 and 1.9%.
+    // Measured on the first 64 dev lines (731 positions): relative L2 error 0.038, top-1 agreement 92.2%. Since the
+    // token table and its tied head count in the budget (issue #17), alds meets 0.7 by factorizing that table alone
+    // (rank 57 of 128); before, it rewrote 4 of the 8 Linear layers, for 0.020 and 95.9%. The bounds leave room for
+    // float rounding across machines (near-tied logits flip) and small changes to the allocation, and stay far from a
+    // model whose predictions are lost: the same architecture with random weights, compressed the same way, gave 1.02
+    // and 1.9%.
     private const double RelativeErrorBound = 0.05;
 
     private const double AgreementBound = 0.90;
 
     private static string Model => RepositoryFiles.Model(Path.Combine("causal", "tiny-gpt.onnx"));
 
+    // Weights in the budget, by hand: the token table 4096 x 128 (its tied head adds nothing), the position table
+    // 128 x 128, and per block qkv 128 x 384, proj 128 x 128, up 128 x 512, down 512 x 128.
+    private const long BudgetParameters = 4096 * 128 + 128 * 128 + 2 * (128 * 384 + 128 * 128 + 128 * 512 + 512 * 128);
+
     [Test]
     public void Compress_to_0_7_of_the_parameters_keeps_most_next_token_predictions()
     {
         var output = Path.Combine(Folder, "tiny-gpt-0.7.onnx");
+        var report = Path.Combine(Folder, "compress.json");
+        var vocabularyFile = RepositoryFiles.Model(Path.Combine("causal", "vocab.txt"));
+        var dev = RepositoryFiles.Data(Path.Combine("text", "dev.txt"));
         Run("analyze", Model);
-        Run("compress", Model, "-o", output, "--keep-params", "0.7");
+        Run("compress", Model, "-o", output, "--keep-params", "0.7", "--report", report,
+            "--validate", dev, "--limit", "64", "--tokenizer", vocabularyFile, "--max-tokens", "64");
 
-        var tokenizer = TokenizerFile.Load(RepositoryFiles.Model(Path.Combine("causal", "vocab.txt")));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
+        var compression = json.RootElement.GetProperty("compression");
+        var embedding = compression.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "/tokens/Gather");
+        Assert.That(embedding.GetProperty("op").GetString(), Is.EqualTo("Embedding"));
+        Assert.That(embedding.GetProperty("newParameters").GetInt64(), Is.EqualTo(embedding.GetProperty("rank").GetInt64() * (4096 + 128)));
+        Assert.That(compression.GetProperty("budgetParametersBefore").GetInt64(), Is.EqualTo(BudgetParameters));
+        var reported = json.RootElement.GetProperty("comparison").GetProperty("outputs")[0].GetProperty("tokens").GetProperty("nextTokenAgreement").GetDouble();
+
+        var tokenizer = TokenizerFile.Load(vocabularyFile);
         // Dev lines: the bounds below were chosen on them; the held-out split is kept for figures.
-        var lines = TextDataSource.ReadLines(RepositoryFiles.Data(Path.Combine("text", "dev.txt"))).Take(64);
+        var lines = TextDataSource.ReadLines(dev).Take(64);
         using var original = OnnxRuntimeSessions.Open(Model);
         using var compressed = OnnxRuntimeSessions.Open(output);
         double errorSquares = 0, referenceSquares = 0;
@@ -57,6 +75,8 @@ public class TinyGptCommandTests : ScratchFolderTest
         TestContext.Out.WriteLine($"relative L2 error of the logits {relativeError:F4}, top-1 next-token agreement {agreement:P1} over {positions} positions");
         Assert.That(relativeError, Is.LessThan(RelativeErrorBound));
         Assert.That(agreement, Is.GreaterThan(AgreementBound));
+        // The tool's own figure, from batches of 32 padded lines, counts the same 731 positions as this one-line-at-a-time run.
+        Assert.That(reported, Is.EqualTo(agreement).Within(2.0 / positions));
     }
 
     [Test]

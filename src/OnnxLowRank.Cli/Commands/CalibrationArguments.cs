@@ -30,12 +30,27 @@ internal sealed class CalibrationArguments
         HelpName = "N",
     }.AtLeast(0);
 
+    public Option<bool> NoRefit { get; } = new("--no-refit")
+    {
+        Description = "Factorize every layer for the original model's inputs instead of refitting each to the inputs the compressed layers before it give (faster; usually less accurate)",
+    };
+
+    public Option<bool> NoBiasCorrection { get; } = new("--no-bias-correction")
+    {
+        Description = "Leave biases as they are instead of shifting them to keep each layer's mean output on the calibration data",
+    };
+
     public void AddTo(Command command)
     {
         command.Add(Data);
         command.Add(Limit);
         command.Add(Offset);
+        command.Add(NoRefit);
+        command.Add(NoBiasCorrection);
     }
+
+    /// <summary>Whether calibrated factors are refitted layer by layer (<see cref="Core.Pipeline.PipelineOptions.RefitSequentially"/>).</summary>
+    public bool Refits(ParseResult result) => !result.GetValue(NoRefit);
 
     /// <summary>True when --calibration was given.</summary>
     public bool Given(ParseResult result) => result.GetValue(Data) is not null;
@@ -49,6 +64,11 @@ internal sealed class CalibrationArguments
     {
         if (result.GetValue(Data) is not { } data) return null;
         var options = shared with { LabelsPath = null, Slice = new DataSlice(result.GetValue(Offset), result.GetValue(Limit)), TableRows = TokenEmbeddings.TableRows(model) };
-        return new CalibrationOptions(inputs => DataSourceOpener.Open(data, inputs, options)) { BatchSize = batchSize, Seed = shared.Seed };
+        return new CalibrationOptions(inputs => DataSourceOpener.Open(data, inputs, options))
+        {
+            BatchSize = batchSize,
+            Seed = shared.Seed,
+            CorrectBias = !result.GetValue(NoBiasCorrection),
+        };
     }
 }

@@ -107,6 +107,7 @@ internal sealed class CompressCommand
             Method = result.GetRequiredValue(_method),
             LatencyAware = result.GetValue(_latencyAware),
             Calibration = _calibration.Read(result, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch), model),
+            RefitSequentially = _calibration.Refits(result),
             Plan = plan,
             PlanPath = planPath,
         });

@@ -87,6 +87,7 @@ internal sealed class SweepCommand
             Budget = budget,
             Calibration = calibration,
             LatencyAware = result.GetValue(_latencyAware),
+            RefitSequentially = _calibration.Refits(result),
             // Layers are timed once for every method: with one that uses slices among them, slicings k > 1 are timed too.
             Method = methods.Select(m => RankAllocators.Resolve(m, calibration is not null)).FirstOrDefault(a => a.UsesSlices)?.Name ?? RankAllocators.Auto,
             // Sensitivity is measured once too, when a method among them chooses by it.

@@ -15,7 +15,10 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
 
     public long Parameters => Layer.Geometry.OriginalParameters;
 
-    /// <summary>Multiply-accumulates for one sample, or null without a run.</summary>
+    /// <summary>
+    /// Multiply-accumulates for one sample, or null without a run. An embedding's are its tied head's (positions of the
+    /// logits times V H), and null without a head: a lookup multiplies nothing.
+    /// </summary>
     public long? Flops => OutputPositions * Parameters;
 
     /// <summary>
@@ -29,7 +32,8 @@ public sealed record LayerAnalysis(CompressibleLayer Layer, IReadOnlyList<SliceO
 
     /// <summary>
     /// Why a FLOP budget cannot count this layer, else null: it lies inside a Loop whose trip count is not a constant,
-    /// a Scan, or a branch the measuring run did not reach. A FLOP budget leaves it whole and out of its total;
+    /// a Scan, or a branch the measuring run did not reach; or it is an embedding without a tied head, whose lookup costs
+    /// nothing to save (<see cref="SkipReason.NoFlopsToSave"/>). A FLOP budget leaves it whole and out of its total;
     /// a parameter budget counts it as usual.
     /// </summary>
     public string? UncountedCost { get; init; }

@@ -38,6 +38,14 @@ public static class LayerSpectra
         return options;
     }
 
+    /// <summary>
+    /// An embedding's data-aware spectrum: the singular values of D E, its table with row t weighted by sqrt(w_t), the
+    /// share of calibration's lookups that read it (smoothed, see <see cref="TokenFrequencies.RowWeights"/>), so the
+    /// tail past rank r is the mean squared error of the rows looked up.
+    /// </summary>
+    public static IReadOnlyList<SliceOption> RowWeighted(CompressibleLayer layer, WeightMatrixView weight, TokenFrequencies frequencies) =>
+        Build(layer, 1, (_, _, _) => RowWeightedEmbedding.SingularValues(weight.Full, frequencies, LinearAlgebra.Default));
+
     private static List<SliceOption> Build(CompressibleLayer layer, int maxSliceCount, Func<int, int, int, double[]> blockSpectrum)
     {
         var geometry = layer.Geometry;

@@ -11,8 +11,9 @@ namespace OnnxLowRank.Core.Analysis;
 public sealed record ModelAnalysis(IReadOnlyList<LayerAnalysis> Layers, IReadOnlyList<WholeLayer> WholeLayers, IReadOnlyList<SkippedNode> Skipped)
 {
     /// <summary>
-    /// The budget's total by parameters: the weights of every constant-weight Gemm, MatMul and Conv,
-    /// compressible or not (biases not counted).
+    /// The budget's total by parameters: the weights of every constant-weight Gemm, MatMul and Conv and the table of
+    /// every embedding Gather over a constant, compressible or not, each constant once (a tied head adds nothing to its
+    /// table); biases, norms and every other constant not counted.
     /// </summary>
     public long BudgetParameters => Layers.Sum(l => l.Parameters) + WholeLayers.Sum(l => l.Parameters);
 

@@ -3,8 +3,9 @@ using OnnxLowRank.Core.Allocation;
 namespace OnnxLowRank.Core.Analysis;
 
 /// <summary>
-/// A Gemm, MatMul or Conv with a constant weight that stays whole (depthwise, excluded, shared,
-/// not beneficial): it still counts, at full size, in the budget's total and in what is kept.
+/// A Gemm, MatMul or Conv with a constant weight, or an embedding Gather over a constant table, that stays whole
+/// (depthwise, excluded, shared, not beneficial): it still counts, at full size, in the budget's total and in what is
+/// kept. A Gather's output positions are 0: a lookup costs no multiply-accumulates.
 /// </summary>
 public sealed record WholeLayer(string Name, string OpType, long Parameters, long? OutputPositions)
 {

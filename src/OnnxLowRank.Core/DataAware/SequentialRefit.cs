@@ -79,7 +79,8 @@ public static class SequentialRefit
     public static IReadOnlyList<IReadOnlyList<CompressibleLayer>> Waves(GraphProto graph, IReadOnlyList<CompressibleLayer> layers)
     {
         var byNode = new Dictionary<NodeProto, CompressibleLayer>(ReferenceEqualityComparer.Instance);
-        foreach (var layer in layers) byNode[layer.Node] = layer;
+        // An embedding has no calibration statistics either (its input is token ids): wave 0, like a subgraph's layer.
+        foreach (var layer in layers.Where(l => l.Kind != LayerKind.Embedding)) byNode[layer.Node] = layer;
         var depth = new Dictionary<string, int>();
         var wave = new Dictionary<CompressibleLayer, int>();
         foreach (var node in graph.Node)

@@ -11,9 +11,12 @@ namespace OnnxLowRank.Core.DataAware;
 /// A layer without statistics, or a block whose inputs carry no signal, is factorized on its weight alone.
 /// With bias correction, <see cref="LayerFactorization.OutputShift"/> is (W - P Q) mean(x), and the blocks are
 /// whitened by their input covariance (the bias then restores the mean; what is left to minimise is centered).
+/// An embedding with token counts in <paramref name="embeddings"/> takes the row-weighted SVD of its table
+/// (<see cref="RowWeightedEmbedding"/>); a lookup has no bias, so it gets no output shift.
 /// </summary>
 public sealed class WhitenedFactorizer(
-    IReadOnlyDictionary<string, LayerInputStatistics> statistics, double relativeRidge = Whitening.DefaultRelativeRidge, bool correctBias = true)
+    IReadOnlyDictionary<string, LayerInputStatistics> statistics, double relativeRidge = Whitening.DefaultRelativeRidge, bool correctBias = true,
+    IReadOnlyDictionary<string, TokenFrequencies>? embeddings = null)
     : ILayerFactorizer
 {
     public const string FactorizerName = "whitened";
@@ -27,6 +30,8 @@ public sealed class WhitenedFactorizer(
 
     public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
     {
+        if (layer.Kind == LayerKind.Embedding && embeddings?.GetValueOrDefault(layer.NodeName) is { } frequencies)
+            return new LayerFactorization(weight.Geometry, sliceCount, rank, [RowWeightedEmbedding.Factor(weight.Full, frequencies, rank, LinearAlgebra.Default)]);
         if (!statistics.TryGetValue(layer.NodeName, out var stats)) return WeightOnly.Factorize(layer, weight, sliceCount, rank);
         var g = weight.Geometry;
         stats.CheckFits(layer, g, "input statistics");

@@ -6,6 +6,8 @@ namespace OnnxLowRank.Core.Layers;
 /// A Gemm, MatMul or Conv node whose constant weight can be replaced by a factorized pair.
 /// The weight is read from <see cref="Weight"/>; when it reaches the node through a Transpose
 /// (exporters write Transpose(W) -> MatMul), that Transpose is folded and <see cref="FoldedTranspose"/> is set.
+/// An <see cref="LayerKind.Embedding"/> is a Gather over a constant table E [V, H], seen as the matrix W = E
+/// (V rows, H columns, as the tied head's map h -> h E^T has it), with its tied head in <see cref="Head"/>.
 /// </summary>
 public sealed class CompressibleLayer
 {
@@ -32,7 +34,7 @@ public sealed class CompressibleLayer
     /// <summary>The node in the model that discovery read.</summary>
     public NodeProto Node { get; }
 
-    /// <summary>The node input that carries the weight (input 1 of all three operators).</summary>
+    /// <summary>The node input that carries the weight (input 1 of Gemm, MatMul and Conv, input 0 of a Gather).</summary>
     public string WeightInput { get; }
 
     /// <summary>The constant's own name: <see cref="WeightInput"/>, or the Transpose's input when one was folded.</summary>
@@ -51,6 +53,9 @@ public sealed class CompressibleLayer
 
     public WeightGeometry Geometry { get; }
 
+    /// <summary>For an embedding, the output head that reads the same table (one set of factors serves both); else null.</summary>
+    public TiedHead? Head { get; init; }
+
     /// <summary>The graph the node lives in: the main graph, or an If branch or Loop or Scan body (then the weight may be an outer constant).</summary>
     public required GraphScope Scope { get; init; }
 
@@ -59,7 +64,7 @@ public sealed class CompressibleLayer
 
     /// <summary>
     /// The slice counts k a rewrite supports: the divisors of c_g for Conv (capped by
-    /// <paramref name="cap"/>), only 1 for Gemm and MatMul, whose pair has no grouped form.
+    /// <paramref name="cap"/>), only 1 for Gemm, MatMul and Embedding, whose pair has no grouped form.
     /// </summary>
     public IReadOnlyList<int> SliceCounts(int cap = int.MaxValue)
     {
@@ -67,7 +72,7 @@ public sealed class CompressibleLayer
         return Enumerable.Range(1, Math.Min(cap, Geometry.InputsPerGroup)).Where(Geometry.CanSlice).ToList();
     }
 
-    /// <summary>The step between the ranks this layer may take: the Conv rank multiple for a Conv, 1 for Gemm and MatMul.</summary>
+    /// <summary>The step between the ranks this layer may take: the Conv rank multiple for a Conv, 1 for the others.</summary>
     public int RankStep(int convRankMultiple) => Kind == LayerKind.Conv ? convRankMultiple : 1;
 
     /// <summary>

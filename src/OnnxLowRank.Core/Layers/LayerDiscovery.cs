@@ -7,9 +7,11 @@ namespace OnnxLowRank.Core.Layers;
 /// <summary>
 /// Finds the layers of a model that a factorized pair can replace, in the main graph and inside If, Loop and Scan
 /// subgraphs (nested too; named by path, see <see cref="GraphScope"/>): Gemm with a constant B, MatMul with a
-/// constant 2-D right operand, Conv with a constant weight (1-D to 3-D and beyond, any group count but depthwise).
-/// A subgraph's weight may be a constant of an enclosing graph, read by name. Every other Gemm, MatMul or Conv is
-/// reported with its reason. Reads the model only.
+/// constant 2-D right operand, Conv with a constant weight (1-D to 3-D and beyond, any group count but depthwise),
+/// and in the main graph a Gather over a constant table with its tied head (<see cref="EmbeddingDiscovery"/>).
+/// A subgraph's weight may be a constant of an enclosing graph, read by name. Every other Gemm, MatMul or Conv, and
+/// every main-graph Gather over a constant 2-D float table that stays whole, is reported with its reason. Reads the
+/// model only.
 /// </summary>
 public static class LayerDiscovery
 {
@@ -37,6 +39,9 @@ public static class LayerDiscovery
         foreach (var scope in scopes)
         {
             var names = LayerNames.Of(scope.Graph);
+            var embeddings = Embeddings(scope, names, reads, options);
+            // A tied head is part of its embedding's layer: it is neither a layer of its own nor a skipped candidate.
+            var heads = embeddings.Values.Select(e => e.Layer?.Head?.Node).OfType<NodeProto>().ToHashSet(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < scope.Graph.Node.Count; i++)
             {
                 var node = scope.Graph.Node[i];
@@ -46,6 +51,13 @@ public static class LayerDiscovery
                     skipped.Add(new SkippedNode(name, node.OpType, unsupported.Reason, unsupported.Detail));
                     continue;
                 }
+                if (embeddings.TryGetValue(node, out var embedding))
+                {
+                    if (embedding.Layer is not null) layers.Add(embedding.Layer);
+                    else skipped.Add(new SkippedNode(name, node.OpType, embedding.Reason, embedding.Detail));
+                    continue;
+                }
+                if (heads.Contains(node)) continue;
                 if (!CandidateOps.Contains(node.OpType) || node.Input.Count < 2) continue;
                 var outcome = Inspect(node, name, scope, reads, options);
                 if (outcome.Layer is not null) layers.Add(outcome.Layer);
@@ -53,6 +65,18 @@ public static class LayerDiscovery
             }
         }
         return new DiscoveryResult(layers, skipped);
+    }
+
+    /// <summary>Every embedding candidate of the graph (<see cref="EmbeddingDiscovery"/>), by its Gather node.</summary>
+    private static Dictionary<NodeProto, (CompressibleLayer? Layer, SkipReason Reason, string Detail)> Embeddings(
+        GraphScope scope, IReadOnlyList<string> names, ModelReads reads, DiscoveryOptions options)
+    {
+        var found = new Dictionary<NodeProto, (CompressibleLayer?, SkipReason, string)>(ReferenceEqualityComparer.Instance);
+        var nameOf = new Dictionary<NodeProto, string>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < scope.Graph.Node.Count; i++) nameOf[scope.Graph.Node[i]] = scope.NameOf(names[i]);
+        foreach (var node in scope.Graph.Node.Where(n => EmbeddingDiscovery.IsCandidate(n, scope)))
+            found[node] = EmbeddingDiscovery.Inspect(node, nameOf[node], scope, reads, options, n => nameOf[n]);
+        return found;
     }
 
     /// <summary>A quantized or fused operator: a matrix product this tool sees but cannot factorize.</summary>

@@ -6,4 +6,7 @@ public enum LayerKind
     Gemm,
     MatMul,
     Conv,
+
+    /// <summary>A Gather (axis 0) over a constant [V, H] table, with the tied output head that reads the same table, if any.</summary>
+    Embedding,
 }

@@ -33,6 +33,12 @@ internal sealed class ModelReads
         return reads;
     }
 
+    /// <summary>Every node, in any graph, that reads <paramref name="value"/> (once per input that names it).</summary>
+    public IReadOnlyList<NodeProto> Readers(string value) => _readers.GetValueOrDefault(value) ?? [];
+
+    /// <summary>Whether <paramref name="value"/> is an output of any graph.</summary>
+    public bool IsOutput(string value) => _outputs.Contains(value);
+
     /// <summary>Whether <paramref name="value"/> is read by <paramref name="reader"/> alone, once, and is no graph's output.</summary>
     public bool FeedsOnly(string value, NodeProto reader) =>
         !_outputs.Contains(value)

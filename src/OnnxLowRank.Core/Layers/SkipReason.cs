@@ -1,6 +1,6 @@
 namespace OnnxLowRank.Core.Layers;
 
-/// <summary>Why a Gemm, MatMul or Conv node is not compressed.</summary>
+/// <summary>Why a Gemm, MatMul, Conv or embedding Gather node is not compressed.</summary>
 public enum SkipReason
 {
     /// <summary>The operator lives in a domain other than the default ONNX one.</summary>
@@ -38,6 +38,12 @@ public enum SkipReason
     /// is not a constant, a Scan, a branch the measuring run did not reach. Parameter budgets still compress it.
     /// </summary>
     UncountedCost,
+
+    /// <summary>
+    /// An embedding Gather without a tied head, under a FLOP budget: a lookup multiplies nothing, and its factors would
+    /// add r * H multiply-accumulates a token, so factorizing it could only spend FLOPs. Parameter budgets compress it.
+    /// </summary>
+    NoFlopsToSave,
 
     /// <summary>Inside a subgraph, under latency-aware analysis: the engine cannot give the input shape a layer is timed on.</summary>
     NotTimed,

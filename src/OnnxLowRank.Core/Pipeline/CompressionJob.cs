@@ -53,7 +53,7 @@ public sealed record CompressionJob
     /// measured kernel-first, so then Convs keep that order.
     /// </summary>
     public ILayerFactorizer Factorizer(CalibrationStatistics? calibration) => DataAware && calibration is not null
-        ? new WhitenedFactorizer(calibration.Layers, calibration.RelativeRidge, calibration.CorrectBias)
+        ? new WhitenedFactorizer(calibration.Layers, calibration.RelativeRidge, calibration.CorrectBias, calibration.Embeddings)
         : new WeightSvdFactorizer(chooseFactorOrder: !Timed);
 
     /// <summary>The job for options about to be analysed: data-aware when they give calibration data, timed when they ask for it.</summary>

@@ -37,8 +37,11 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         // Running a model whose weights stay on disk (over 2 GB) loads all of them into the engine: its FLOPs are measured only for a FLOP budget.
         if (runner is not null && (options.Budget == BudgetKind.Flops || !DiskTensor.AnyIn(model)))
         {
-            var probes = discovery.Layers.Where(l => !l.InSubgraph).Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
-                .Concat(whole.Where(w => w.Scope.IsMain).Select(w => new OutputPositions.Probe(w.Skipped.NodeName, w.Node.Output[0], w.OutputChannels)))
+            // An embedding's multiply-accumulates are its tied head's, V H a position of the logits; a lookup alone has none.
+            var probes = discovery.Layers.Where(l => !l.InSubgraph && l.Kind != LayerKind.Embedding)
+                .Select(l => new OutputPositions.Probe(l.NodeName, l.Node.Output[0], l.Geometry.OutputChannels))
+                .Concat(discovery.Layers.Where(l => l.Head is not null).Select(l => new OutputPositions.Probe(l.NodeName, l.Head!.Node.Output[0], l.Geometry.OutputChannels)))
+                .Concat(whole.Where(w => w.Scope.IsMain && !IsLookup(w)).Select(w => new OutputPositions.Probe(w.Skipped.NodeName, w.Node.Output[0], w.OutputChannels)))
                 .ToList();
             // Only a FLOP budget needs the figures enough to run the model for them; otherwise shape inference answers or
             // the FLOPs stay unknown, so a model that cannot run at the default sizes still compresses. Layers inside
@@ -54,6 +57,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             progress?.Report(new PipelineProgress(PipelineStage.Measurement, 1, 1));
         }
         long? PositionsOf(string name) => positions?.TryGetValue(name, out var p) == true ? p : inSubgraphs.GetValueOrDefault(name)?.Positions;
+        long? WholePositionsOf(WholeLayerFinder.Found w) => IsLookup(w) ? 0 : PositionsOf(w.Skipped.NodeName);
         string? UncountedOf(string name) => inSubgraphs.GetValueOrDefault(name)?.Uncounted;
 
         CalibrationStatistics? calibration = null;
@@ -80,10 +84,12 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             var weight = WeightMatrixView.Of(layer);
             var analysis = new LayerAnalysis(layer, LayerSpectra.Of(layer, weight, options.Allocation.MaxSliceCount), PositionsOf(layer.NodeName))
             {
-                UncountedCost = UncountedOf(layer.NodeName),
+                UncountedCost = layer.Kind == LayerKind.Embedding && layer.Head is null ? LookupCostsNothing : UncountedOf(layer.NodeName),
             };
             if (calibration is not null && layer.InSubgraph)
                 analysis = analysis with { WhiteningNotes = [SubgraphWeightOnly] };
+            else if (calibration is not null && layer.Kind == LayerKind.Embedding)
+                analysis = analysis with { DataAwareSliceSpectra = LayerSpectra.RowWeighted(layer, weight, calibration.Embeddings[layer.NodeName]) };
             else if (calibration is not null)
             {
                 var whitened = LayerSpectra.Whitened(layer, weight, calibration.Layers[layer.NodeName], options.Allocation.MaxSliceCount,
@@ -95,7 +101,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             progress?.Report(new PipelineProgress(PipelineStage.Spectra, Interlocked.Increment(ref done), layers.Length));
         });
 
-        var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, PositionsOf(w.Skipped.NodeName))
+        var wholeLayers = whole.Select(w => new WholeLayer(w.Skipped.NodeName, w.Node.OpType, w.Parameters, WholePositionsOf(w))
         {
             UncountedCost = UncountedOf(w.Skipped.NodeName),
         }).ToList();
@@ -143,6 +149,12 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     /// <summary>The note a layer inside a subgraph carries when the compression is data-aware.</summary>
     public const string SubgraphWeightOnly = "weight-only: inside a subgraph, whose inputs calibration cannot capture";
 
+    /// <summary>Why a FLOP budget leaves an embedding without a tied head whole (<see cref="SkipReason.NoFlopsToSave"/>).</summary>
+    public const string LookupCostsNothing = "a lookup multiplies nothing, and its factors would add r * H multiply-accumulates a token";
+
+    /// <summary>A whole embedding Gather: it costs no multiply-accumulates, so it counts 0 FLOPs (its parameters count in full).</summary>
+    private static bool IsLookup(WholeLayerFinder.Found whole) => whole.Node.OpType == "Gather";
+
     /// <summary>
     /// Latency-aware analysis times each layer on the input shape a run gives it, which the engine cannot expose inside
     /// a subgraph: such layers, compressible or whole, are left whole and out of the budget, reported as not timed.
@@ -150,9 +162,16 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     private static (DiscoveryResult, IReadOnlyList<WholeLayerFinder.Found>) WithoutUntimed(DiscoveryResult discovery, IReadOnlyList<WholeLayerFinder.Found> whole)
     {
         const string Detail = "Inside a subgraph: latency-aware analysis cannot time it on its input shape, so it is left whole and out of the budget.";
-        var untimed = discovery.Layers.Where(l => l.InSubgraph).Select(l => new SkippedNode(l.NodeName, l.Node.OpType, SkipReason.NotTimed, Detail));
-        var skipped = discovery.Skipped.Select(s => whole.Any(w => w.Skipped == s && !w.Scope.IsMain) ? s with { Reason = SkipReason.NotTimed, Detail = $"{s.Detail} {Detail}" } : s);
-        return (new DiscoveryResult(discovery.Layers.Where(l => !l.InSubgraph).ToList(), [.. skipped, .. untimed]), whole.Where(w => w.Scope.IsMain).ToList());
+        // The layer timer builds single-layer models around a layer's input vectors; an embedding's input is token ids.
+        const string LookupDetail = "An embedding lookup: latency-aware analysis times layers on input vectors, not token ids, so it is left whole and out of the budget.";
+        bool Untimed(CompressibleLayer l) => l.InSubgraph || l.Kind == LayerKind.Embedding;
+        bool UntimedWhole(WholeLayerFinder.Found w) => !w.Scope.IsMain || IsLookup(w);
+        var untimed = discovery.Layers.Where(Untimed)
+            .Select(l => new SkippedNode(l.NodeName, l.Node.OpType, SkipReason.NotTimed, l.InSubgraph ? Detail : LookupDetail));
+        var skipped = discovery.Skipped.Select(s => whole.FirstOrDefault(w => w.Skipped == s) is { } w && UntimedWhole(w)
+            ? s with { Reason = SkipReason.NotTimed, Detail = $"{s.Detail} {(w.Scope.IsMain ? LookupDetail : Detail)}" }
+            : s);
+        return (new DiscoveryResult(discovery.Layers.Where(l => !Untimed(l)).ToList(), [.. skipped, .. untimed]), whole.Where(w => !UntimedWhole(w)).ToList());
     }
 
     /// <summary>
@@ -277,7 +296,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         // A FLOP budget leaves alone the layers whose FLOPs it cannot count, and a timed analysis the layers it could not
         // time; the compressor sees neither reason, so they are reported here, in place of whatever it says of them.
         var uncounted = analysis.Layers.Except(analysis.CountedLayers(options.Budget))
-            .Select(l => new SkippedNode(l.Name, l.Layer.Node.OpType, SkipReason.UncountedCost, $"Left whole under a FLOP budget: {l.UncountedCost}."))
+            .Select(l => new SkippedNode(l.Name, l.Layer.Node.OpType, l.Layer.Kind == LayerKind.Embedding ? SkipReason.NoFlopsToSave : SkipReason.UncountedCost,
+                $"Left whole under a FLOP budget: {l.UncountedCost}."))
             .Concat(analysis.Skipped.Where(s => s.Reason == SkipReason.NotTimed))
             .ToList();
         var restated = uncounted.Select(s => s.NodeName).ToHashSet();

@@ -31,7 +31,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
         {
             var why = discovery.Skipped.FirstOrDefault(s => s.NodeName == name);
             throw new ArgumentException(why is null
-                ? $"The plan names layer '{name}', which is not a Gemm, MatMul or Conv of this model."
+                ? $"The plan names layer '{name}', which is not a Gemm, MatMul, Conv or embedding Gather of this model."
                 : $"The plan names layer '{name}', which cannot be factorized: {why.Detail}", nameof(plan));
         }
 
@@ -84,12 +84,21 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
                     var layer = work[start + i].Layer;
                     if (!edits.TryGetValue(layer.Scope, out var edit)) edits.Add(layer.Scope, edit = new GraphEdits());
                     var scope = new RewriteScope(layer, factors[i], method, errors[i], opset, names, edit.Initializers, layer.Scope.Index, released);
-                    edit.Replacements[layer.Node] = layer.Kind switch
+                    if (layer.Kind == LayerKind.Embedding)
                     {
-                        LayerKind.Gemm => GemmRewrite.Rewrite(scope),
-                        LayerKind.MatMul => MatMulRewrite.Rewrite(scope),
-                        _ => ConvRewrite.Rewrite(scope),
-                    };
+                        foreach (var (node, replacement) in EmbeddingRewrite.Rewrite(scope)) edit.Replacements[node] = replacement;
+                        // The head's Transpose of the table goes with the table.
+                        if (layer.Head?.Transpose is { } transpose) released.Add(transpose.Output[0]);
+                    }
+                    else
+                    {
+                        edit.Replacements[layer.Node] = layer.Kind switch
+                        {
+                            LayerKind.Gemm => GemmRewrite.Rewrite(scope),
+                            LayerKind.MatMul => MatMulRewrite.Rewrite(scope),
+                            _ => ConvRewrite.Rewrite(scope),
+                        };
+                    }
                     released.Add(layer.WeightInput);
                     released.Add(layer.ConstantName);
                     outcomes.Add(new LayerOutcome(layer.NodeName, layer.Kind, factors[i].SliceCount, factors[i].Rank,

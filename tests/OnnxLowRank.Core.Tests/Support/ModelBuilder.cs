@@ -19,6 +19,15 @@ internal sealed class ModelBuilder(long opset = 13, DataType elementType = DataT
         return name;
     }
 
+    /// <summary>An int64 input, such as the token ids an embedding Gather reads.</summary>
+    public string IndexInput(string name, params long[] shape)
+    {
+        var value = Value(name, shape);
+        value.Type.TensorType.ElemType = (int)DataType.Int64;
+        _graph.Input.Add(value);
+        return name;
+    }
+
     public string Output(string name)
     {
         _graph.Output.Add(Value(name, null));
