@@ -9,8 +9,8 @@ namespace OnnxLowRank.Core.Sensitivity;
 /// them instead of from the model's inputs. All layers' values are read in one run when they fit
 /// <see cref="SensitivityOptions.CacheBytes"/>; otherwise the layers go in groups, in graph order, one run of the whole model each.
 /// Measured on the reference CNN (16 layers, 128 samples, tools/SensitivityBenchmark): all suffix inputs take 114 MiB and one run of the
-/// whole model; a run per layer holds at most 25 MiB but runs the whole model 16 times, and the measurement took about 2.7 s more CPU
-/// time of 32 s. Memory is the scarcer of the two only on large models, so layers share runs while their inputs fit the cap.
+/// whole model; a run per layer holds at most 25 MiB but runs the whole model 16 times, and the measurement took 2.7 s more CPU
+/// time (32.7 s against 30.0 s). Memory is the scarcer of the two only on large models, so layers share runs while their inputs fit the cap.
 /// </summary>
 internal static class SuffixInputs
 {
