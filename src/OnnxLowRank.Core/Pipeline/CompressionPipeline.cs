@@ -27,6 +27,15 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
+        // Sensitivity is measured on calibration samples: without any it is refused before anything runs (resolving the job
+        // refuses an allocator that needs it; asking for it outright is refused here).
+        var measuresSensitivity = MeasuresSensitivity(options);
+        if (measuresSensitivity)
+        {
+            _ = CompressionJob.Resolve(options);
+            if (options.Calibration is null)
+                throw new InvalidOptionsException("sensitivity is measured on calibration samples, and none were given", "give --calibration DATA");
+        }
         var discovery = LayerDiscovery.Find(model, DiscoveryOptionsFor(model, options));
         var whole = WholeLayerFinder.Find(model.Graph, discovery.Skipped);
         if (options.TimesLayers) (discovery, whole) = WithoutUntimed(discovery, whole);
@@ -106,14 +115,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
             UncountedCost = UncountedOf(w.Skipped.NodeName),
         }).ToList();
         if (options.TimesLayers) TimeLayers(model, layers, wholeLayers, whole.Select(w => w.Node).ToList(), CompressionJob.Resolve(options), progress);
-        SensitivityMeasurement? sensitivity = null;
-        if (MeasuresSensitivity(options))
-        {
-            // Resolving refuses an allocator that needs measured damage without calibration data, before anything runs.
-            var job = CompressionJob.Resolve(options);
-            sensitivity = MeasureSensitivity(model, layers, job, calibration ?? throw new InvalidOptionsException(
-                "sensitivity is measured on calibration samples, and none were given", "give --calibration DATA"), progress);
-        }
+        var sensitivity = measuresSensitivity ? MeasureSensitivity(model, layers, CompressionJob.Resolve(options), calibration!, progress) : null;
         return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration, Sensitivity = sensitivity };
     }
 
