@@ -128,6 +128,7 @@ public class GateSearchCommandTests : ScratchFolderTest
         Refused("--search-low must lie", [.. gated, "--search-low", "0.96"]);
         Refused("--search-tolerance must lie", [.. gated, "--search-tolerance", "0"]);
         Refused("'energy' not recognized", [.. gated, "--budget", "energy"]);
+        Refused("no keep fraction to search", [.. gated, "--method", "arsvd"]);
         Assert.That(File.Exists(output), Is.False, "refused before anything is written");
         // The search measures before it writes; the MLP's logits hold no embeddings to take a cosine of.
         Refused("cosine gate needs an embedding output", "--validate", "random", "--limit", "8", "--min-cosine", "0.9");

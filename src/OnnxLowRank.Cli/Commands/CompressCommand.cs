@@ -173,8 +173,7 @@ internal sealed class CompressCommand
         }
         else
         {
-            var pipelineResult = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
-            compressed = Write(result, path, outputPath, model, options, runner, pipelineResult, validating: data is not null);
+            compressed = CompressAndWrite(result, path, outputPath, model, options, runner, console, validating: data is not null);
             if (data is not null)
             {
                 comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, validateOptions, result.GetValue(_validate.Batch),
@@ -240,6 +239,14 @@ internal sealed class CompressCommand
 
     /// <summary>The highest fraction the search tries, and the bound --search-low stays below.</summary>
     private static readonly double SearchHigh = new KeepSearchOptions().High;
+
+    /// <summary>Compresses the model and writes the result; the compression itself is not kept beyond what <see cref="Write"/> keeps.</summary>
+    private WrittenModel CompressAndWrite(ParseResult result, string path, string outputPath, ModelProto model, PipelineOptions options,
+        OnnxRuntimeModelRunner runner, ConsoleSession console, bool validating)
+    {
+        var compressed = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
+        return Write(result, path, outputPath, model, options, runner, compressed, validating);
+    }
 
     /// <summary>
     /// Writes a compression and keeps what the rest of the command needs. The original model (and the analysis, which

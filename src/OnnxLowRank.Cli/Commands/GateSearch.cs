@@ -6,6 +6,7 @@ using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Core.Search;
 using OnnxLowRank.Core.Validation;
+using OnnxLowRank.Onnx.Errors;
 using OnnxLowRank.Onnx.Protos;
 
 namespace OnnxLowRank.Cli.Commands;
@@ -40,7 +41,12 @@ internal static class GateSearch
     {
         var pipeline = new CompressionPipeline(runner);
         // Options that cannot run together fail before the analysis, as in a single compression.
-        _ = CompressionJob.Resolve(options);
+        var job = CompressionJob.Resolve(options);
+        if (!job.Allocator.NeedsBudget)
+        {
+            throw new InvalidOptionsException($"method '{job.Allocator.Name}' keeps a share of each layer's energy by its own rule, so there is no keep fraction to search",
+                $"search with a method that allocates under a budget ({string.Join(", ", RankAllocators.All.Where(a => a.NeedsBudget).Select(a => a.Name))}), or give --energy");
+        }
         var analysis = console.WithProgress(report => ModelErrors.Naming(path, () => pipeline.Analyze(model, options, PipelineProgressBridge.To(report))));
         var vocabulary = TokenEmbeddings.Vocabulary(model);
         var budget = BudgetName(options.Budget);
