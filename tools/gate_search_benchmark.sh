@@ -48,7 +48,7 @@ search = json.load(open(f"{out}/search.json"))["search"]
 held = json.load(open(f"{out}/held-out.json"))["comparison"]["outputs"][0]
 points = json.load(open(f"{out}/sweep.json"))["sweep"]["points"]
 chosen = next(s for s in search["steps"] if s["chosen"])
-passing = [p["keepFraction"] for p in points if p["accuracyDropPoints"] is not None and p["accuracyDropPoints"] <= drop]
+passing = [p["keepFraction"] for p in points if p["accuracyDropPoints"] is not None and p["accuracyDropPoints"] <= drop + 1e-9]  # as the gate: a drop of exactly the threshold passes
 best = min(passing) if passing else None
 print(f"search: exit {exit_code}, {len(search['steps'])} steps, chose keep {chosen['keepFraction']:.4f} (kept {chosen['keptFraction']:.4f}), "
       f"drop on images 0-999 {chosen['gates'][0]['actual']:.2f} pt")
