@@ -2,9 +2,13 @@ using System.CommandLine;
 using OnnxLowRank.Cli.Reports;
 using OnnxLowRank.Cli.Terminal;
 using OnnxLowRank.Core.Allocation;
+using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.DataAware;
+using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Pipeline;
 using OnnxLowRank.Core.Planning;
 using OnnxLowRank.Core.Publishing;
+using OnnxLowRank.Core.Search;
 using OnnxLowRank.Core.Validation;
 using OnnxLowRank.Onnx;
 using OnnxLowRank.Onnx.Protos;
@@ -14,7 +18,8 @@ namespace OnnxLowRank.Cli.Commands;
 
 /// <summary>
 /// compress MODEL -o OUT: allocate ranks under a budget, rewrite the layers into low-rank pairs,
-/// save; with --validate DATA, compare the result with the original and apply the gates.
+/// save; with --validate DATA, compare the result with the original and apply the gates. With a gate and no keep
+/// option, search for the smallest keep fraction that passes (<see cref="GateSearch"/>).
 /// </summary>
 internal sealed class CompressCommand
 {
@@ -56,6 +61,21 @@ internal sealed class CompressCommand
         Description = "Apply the per-layer sizes of a plan written by --plan-out instead of allocating (no budget or method options)",
         HelpName = "FILE",
     };
+    private readonly Option<string?> _budget = new Option<string?>("--budget")
+    {
+        Description = "With a gate and no keep option: what the searched keep fraction counts (default params)",
+        HelpName = "params|flops|latency",
+    }.AcceptOnlyFromAmong("params", "flops", "latency");
+    private readonly Option<double?> _searchLow = new Option<double?>("--search-low")
+    {
+        Description = $"With a gate and no keep option: the smallest keep fraction the search considers (default {new KeepSearchOptions().Low})",
+        HelpName = "R",
+    }.Between(0, 1);
+    private readonly Option<double?> _searchTolerance = new Option<double?>("--search-tolerance")
+    {
+        Description = $"With a gate and no keep option: stop when the passing and failing fractions are this close (default {new KeepSearchOptions().Tolerance})",
+        HelpName = "R",
+    }.Between(0, 1);
 
     public Command Build()
     {
@@ -78,6 +98,9 @@ internal sealed class CompressCommand
         command.Add(_externalData);
         command.Add(_planOut);
         command.Add(_plan);
+        command.Add(_budget);
+        command.Add(_searchLow);
+        command.Add(_searchTolerance);
         command.Validators.Add(result =>
         {
             var allocating = new Option[] { _keepParams, _keepFlops, _keepLatency, _energy, _method, _latencyAware }
@@ -86,8 +109,21 @@ internal sealed class CompressCommand
                 result.AddError($"--plan gives every layer's size; drop {string.Join(" and ", allocating.Select(o => o.Name))}.");
             var budgets = new Option[] { _keepParams, _keepFlops, _keepLatency, _energy }.Where(o => result.GetResult(o) is { Implicit: false }).ToList();
             if (budgets.Count > 1) result.AddError($"Give one budget: {string.Join(" or ", budgets.Select(b => b.Name))}, not both.");
-            var gates = new Option[] { _gates.MaxAccuracyDrop, _gates.MinAgreement }.Any(o => result.GetResult(o) is { Implicit: false });
+            var gates = _gates.AnyGiven(result);
             if (gates && result.GetResult(_validate.Data) is null) result.AddError("Gates need --validate DATA to measure against.");
+            var searchOptions = new Option[] { _budget, _searchLow, _searchTolerance }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (searchOptions.Count == 0) return;
+            var named = string.Join(" and ", searchOptions);
+            if (budgets.Count > 0)
+                result.AddError($"{named} belong to the search for a keep fraction, and {string.Join(" and ", budgets.Select(b => b.Name))} gives one; drop one or the other.");
+            else if (result.GetResult(_plan) is { Implicit: false })
+                result.AddError($"--plan gives every layer's size, so there is nothing to search; drop {named}.");
+            else if (!gates)
+                result.AddError($"{named} belong to the search for the smallest passing keep fraction, which needs a gate (--max-accuracy-drop, --min-agreement or --min-cosine) and --validate DATA.");
+            if (result.GetValue(_searchLow) is { } low && !(low > 0 && low < SearchHigh))
+                result.AddError($"--search-low must lie above 0 and below {SearchHigh}.");
+            if (result.GetValue(_searchTolerance) is { } tolerance && !(tolerance > 0 && tolerance <= 0.5))
+                result.AddError("--search-tolerance must lie above 0 and at most 0.5.");
         });
         return command;
     }
@@ -102,11 +138,12 @@ internal sealed class CompressCommand
         // A plan that cannot be read fails before the model is even loaded.
         var plan = planPath is null ? null : PlanFile.Read(planPath);
         var model = OnnxModelFile.Load(path);
+        var validateOptions = _validate.Read(result, _pipeline.Dimensions);
         var options = Budget(result, _pipeline.Read(result) with
         {
             Method = result.GetRequiredValue(_method),
             LatencyAware = result.GetValue(_latencyAware),
-            Calibration = _calibration.Read(result, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch), model),
+            Calibration = _calibration.Read(result, validateOptions, result.GetValue(_validate.Batch), model),
             RefitSequentially = _calibration.Refits(result),
             Plan = plan,
             PlanPath = planPath,
@@ -119,15 +156,31 @@ internal sealed class CompressCommand
             throw new UsageException("--validate compares against the input's weights in its data file, which writing over the input replaces",
                 Path.GetFullPath(path), advice: "write the compressed model to another path with -o");
         }
-        var compressed = CompressAndWrite(result, path, outputPath, model, options, runner, console, validating: data is not null);
+        validateOptions = validateOptions with { TableRows = TokenEmbeddings.TableRows(model) };
+        var overlap = data is not null && options.Calibration is { } calibration ? MeasureOverlap(console, model, calibration, data, validateOptions) : null;
 
+        var gate = _gates.Read(result);
+        WrittenModel compressed;
         ModelComparison? comparison = null;
         IReadOnlyList<GateOutcome> outcomes = [];
-        if (data is not null)
+        SearchSection? search = null;
+        if (data is not null && gate.Any && plan is null && !KeepGiven(result))
         {
-            comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, _validate.Read(result, _pipeline.Dimensions), result.GetValue(_validate.Batch),
-                "validating", path, outputPath);
-            outcomes = _gates.Read(result).Evaluate(comparison);
+            using var originalSession = runner.Open(model);
+            var validation = DataSourceOpener.Open(data, originalSession.Inputs, validateOptions);
+            var found = GateSearch.Run(console, runner, path, model, options, gate, SearchOptions(result), originalSession, validation, result.GetValue(_validate.Batch));
+            compressed = Write(result, path, outputPath, model, options with { KeepFraction = found.Section.ChosenKeepFraction }, runner, found.Compressed, validating: false);
+            (comparison, outcomes, search) = (found.Comparison, found.Gates, found.Section);
+        }
+        else
+        {
+            compressed = CompressAndWrite(result, path, outputPath, model, options, runner, console, validating: data is not null);
+            if (data is not null)
+            {
+                comparison = ComparisonRun.Compare(console, runner, compressed.Original!, compressed.Model, data, validateOptions, result.GetValue(_validate.Batch),
+                    "validating", path, outputPath);
+                outcomes = gate.Evaluate(comparison);
+            }
         }
         var report = new RunReport
         {
@@ -141,6 +194,8 @@ internal sealed class CompressCommand
             Compression = compressed.Section,
             Comparison = comparison is null ? null : ComparisonSection.From(comparison),
             Gates = outcomes,
+            Search = search,
+            CalibrationOverlap = overlap,
         };
         if (compressed.NotRunReason is { } notRun) console.Info($"not run: {notRun}");
         if (result.GetValue(_planOut) is { } planOut)
@@ -153,16 +208,57 @@ internal sealed class CompressCommand
     }
 
     /// <summary>
-    /// Compresses the model and writes the result, and keeps what the rest of the command needs. The original model (and
-    /// the analysis, which reaches its weights) stays alive only when validation compares against it: otherwise the
-    /// collector can take it back before verification loads the written model into ONNX Runtime. The compressed model
-    /// stays alive only when validation runs it from memory: one whose input kept its weights on disk (over 2 GB) is
-    /// validated from the written file, and its factors would otherwise sit beside ONNX Runtime's copy of them.
+    /// Counts the validation samples that are calibration samples too, and warns when there are any: the factors were
+    /// fitted to those, so the validation figures flatter the model. Samples are compared by content
+    /// (<see cref="SampleOverlap"/>), which catches a shared slice of one file and a copy of it in another alike.
     /// </summary>
+    private static SampleOverlap MeasureOverlap(ConsoleSession console, ModelProto model, CalibrationOptions calibration, string data, DataSourceOptions validateOptions)
+    {
+        var inputs = DeclaredInputs.Of(model);
+        var overlap = SampleOverlap.Measure(calibration.OpenSource(inputs), DataSourceOpener.Open(data, inputs, validateOptions));
+        if (overlap.SharedSamples > 0)
+        {
+            console.Info($"warning: {overlap.SharedSamples} of the {overlap.ValidationSamples} validation samples are calibration samples too;"
+                + " the factors were fitted to them, so validation flatters the model (give --validate data apart from --calibration, e.g. another --offset)");
+        }
+        return overlap;
+    }
+
+    /// <summary>True when the command line names the budget (a keep fraction or an energy share), so there is nothing to search.</summary>
+    private bool KeepGiven(ParseResult result) =>
+        new Option[] { _keepParams, _keepFlops, _keepLatency, _energy }.Any(o => result.GetResult(o) is { Implicit: false });
+
+    private KeepSearchOptions SearchOptions(ParseResult result)
+    {
+        var defaults = new KeepSearchOptions();
+        return defaults with
+        {
+            Low = result.GetValue(_searchLow) ?? defaults.Low,
+            Tolerance = result.GetValue(_searchTolerance) ?? defaults.Tolerance,
+        };
+    }
+
+    /// <summary>The highest fraction the search tries, and the bound --search-low stays below.</summary>
+    private static readonly double SearchHigh = new KeepSearchOptions().High;
+
+    /// <summary>Compresses the model and writes the result; the compression itself is not kept beyond what <see cref="Write"/> keeps.</summary>
     private WrittenModel CompressAndWrite(ParseResult result, string path, string outputPath, ModelProto model, PipelineOptions options,
         OnnxRuntimeModelRunner runner, ConsoleSession console, bool validating)
     {
         var compressed = console.WithProgress(report => ModelErrors.Naming(path, () => new CompressionPipeline(runner).Compress(model, options, PipelineProgressBridge.To(report))));
+        return Write(result, path, outputPath, model, options, runner, compressed, validating);
+    }
+
+    /// <summary>
+    /// Writes a compression and keeps what the rest of the command needs. The original model (and the analysis, which
+    /// reaches its weights) stays alive only when validation compares against it: otherwise the collector can take it back
+    /// before verification loads the written model into ONNX Runtime. The compressed model stays alive only when
+    /// validation runs it from memory: one whose input kept its weights on disk (over 2 GB) is validated from the written
+    /// file, and its factors would otherwise sit beside ONNX Runtime's copy of them.
+    /// </summary>
+    private WrittenModel Write(ParseResult result, string path, string outputPath, ModelProto model, PipelineOptions options,
+        OnnxRuntimeModelRunner runner, PipelineResult compressed, bool validating)
+    {
         var weightsOnDisk = DiskTensor.AnyIn(model);
         var published = new VerifiedModelWriter(runner).Write(compressed.Compression.Model, outputPath, new PublishOptions
         {
@@ -195,6 +291,12 @@ internal sealed class CompressCommand
 
     private PipelineOptions Budget(ParseResult result, PipelineOptions options)
     {
+        // Without a keep option a gated compression searches the fraction; --budget says of what.
+        switch (result.GetValue(_budget))
+        {
+            case "flops": return options with { Budget = BudgetKind.Flops };
+            case "latency": return options with { Budget = BudgetKind.Latency, LatencyAware = true };
+        }
         if (result.GetValue(_energy) is { } energy) return options with { Budget = BudgetKind.Energy, EnergyThreshold = energy };
         if (result.GetValue(_keepFlops) is { } flops) return options with { Budget = BudgetKind.Flops, KeepFraction = flops };
         if (result.GetValue(_keepLatency) is { } latency) return options with { Budget = BudgetKind.Latency, KeepFraction = latency, LatencyAware = true };

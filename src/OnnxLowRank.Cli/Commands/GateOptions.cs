@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using OnnxLowRank.Core.Validation;
 
 namespace OnnxLowRank.Cli.Commands;
@@ -18,11 +19,22 @@ internal sealed class GateOptions
         HelpName = "FRAC",
     }.Between(0, 1);
 
+    public Option<double?> MinCosine { get; } = new Option<double?>("--min-cosine")
+    {
+        Description = "Fail when the mean-pooled cosine of a token model's embedding output with the original's falls below this",
+        HelpName = "C",
+    }.Between(-1, 1);
+
+    /// <summary>Every gate option, in the order the gates are checked.</summary>
+    public IReadOnlyList<Option> All => [MaxAccuracyDrop, MinAgreement, MinCosine];
+
     public void AddTo(Command command)
     {
-        command.Add(MaxAccuracyDrop);
-        command.Add(MinAgreement);
+        foreach (var option in All) command.Add(option);
     }
 
-    public QualityGate Read(ParseResult result) => new(result.GetValue(MaxAccuracyDrop), result.GetValue(MinAgreement));
+    /// <summary>True when the command line sets any gate.</summary>
+    public bool AnyGiven(CommandResult result) => All.Any(o => result.GetResult(o) is { Implicit: false });
+
+    public QualityGate Read(ParseResult result) => new(result.GetValue(MaxAccuracyDrop), result.GetValue(MinAgreement), result.GetValue(MinCosine));
 }

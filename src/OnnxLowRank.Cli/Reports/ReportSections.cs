@@ -11,6 +11,7 @@ public static class ReportSections
         var sections = new List<ReportSectionView>();
         if (report.Analysis is { } analysis) sections.AddRange(Analysis(analysis));
         if (report.Compression is { } compression) sections.AddRange(Compression(compression));
+        if (report.Search is { } search) sections.Add(Search(search));
         if (report.Sweep is { } sweep) sections.Add(Sweep(sweep));
         if (report.Comparison is { } comparison)
         {
@@ -202,6 +203,23 @@ public static class ReportSections
         return new ReportSectionView("Sweep",
             new ReportTable([new("method", false), new("keep"), new("kept"), .. tokenColumn, new("agreement"), new("accuracy"), new("change"), new("rel. L2 error"), new("worst bound"), new("speedup"), new("note", false)], rows),
             $"{s.Samples} samples from {s.Data}; fractions of {s.Budget}.{baseline}", [quality.ToSvg(), error.ToSvg()]);
+    }
+
+    private static ReportSectionView Search(SearchSection s)
+    {
+        var gateNames = s.Steps.SelectMany(p => p.Gates.Select(g => g.Name)).Distinct().ToList();
+        var rows = s.Steps.Select(p => (IReadOnlyList<string>)
+        [
+            p.Step.ToString(), ReportText.Percent(p.KeepFraction), ReportText.Percent(p.KeptFraction),
+            .. gateNames.Select(n => p.Gates.FirstOrDefault(g => g.Name == n) is { } g ? ReportText.Number(g.Actual) : "-"),
+            p.Unreachable is not null ? "unreachable" : p.Passed ? "passed" : "FAILED", p.Chosen ? "written" : "",
+        ]).ToList();
+        var outcome = s.Found
+            ? $"The smallest passing fraction, {ReportText.Percent(s.ChosenKeepFraction)}, was written."
+            : $"Even {ReportText.Percent(s.High)} failed; its model was written, and the run fails.";
+        return new ReportSectionView("Search",
+            new ReportTable([new("step"), new("keep"), new("kept"), .. gateNames.Select(n => new ReportColumn(n)), new("result", false), new("model", false)], rows),
+            $"Bisection on the keep fraction of {s.Budget} over [{ReportText.Number(s.Low)}, {ReportText.Number(s.High)}] to {ReportText.Number(s.Tolerance)}, each step compressed and validated. {outcome}");
     }
 
     private static ReportSectionView Skipped(string title, IReadOnlyList<SkippedEntry> skipped) => new(title,

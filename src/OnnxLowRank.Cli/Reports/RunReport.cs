@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Validation;
 
 namespace OnnxLowRank.Cli.Reports;
@@ -38,6 +39,12 @@ public sealed record RunReport
 
     /// <summary>compress: the budget and the rewritten layers.</summary>
     public CompressionSection? Compression { get; init; }
+
+    /// <summary>compress without a keep option, gated: every step of the search for the smallest passing fraction.</summary>
+    public SearchSection? Search { get; init; }
+
+    /// <summary>compress with --calibration and --validate: how many validation samples the calibration data holds too.</summary>
+    public SampleOverlap? CalibrationOverlap { get; init; }
 
     /// <summary>sweep: one point per method and keep fraction.</summary>
     public SweepSection? Sweep { get; init; }

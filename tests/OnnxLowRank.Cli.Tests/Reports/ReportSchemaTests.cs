@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OnnxLowRank.Cli.Reports;
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Validation;
 
 namespace OnnxLowRank.Cli.Tests.Reports;
@@ -19,6 +20,9 @@ public partial class ReportSchemaTests
             [new OutputComparison("y", 4, 2, true, 0.5, 1.0, 0.5, 0.1, double.PositiveInfinity, 0.9)],
             LatencySummary.From([1.0, 2.0]), LatencySummary.From([1.0]))),
         Gates = [new GateOutcome("min-agreement", 0.9, 0.5, false, "top-1 agreement 0.5 < 0.9")],
+        Search = new SearchSection("parameters", 0.05, 0.95, 0.0125, false, 0.95,
+            [new SearchStepEntry(0, 0.95, 0.94, false, true, [new GateOutcome("min-agreement", 0.9, 0.5, false, "top-1 agreement 0.5 < 0.9")], null)]),
+        CalibrationOverlap = new SampleOverlap(512, 1000, 0),
     };
 
     [TestCase("Top level", null)]
@@ -27,6 +31,9 @@ public partial class ReportSchemaTests
     [TestCase("latency", "comparison.originalLatency")]
     [TestCase("gate", "gates.0")]
     [TestCase("model", "original")]
+    [TestCase("search", "search")]
+    [TestCase("searchStep", "search.steps.0")]
+    [TestCase("calibrationOverlap", "calibrationOverlap")]
     public void Json_fields_match_the_documented_table(string heading, string? path)
     {
         using var json = JsonDocument.Parse(JsonReport.Render(Sample));

@@ -17,7 +17,7 @@ internal static partial class FolderDependencies
     public static readonly ImmutableArray<string> Order =
     [
         "Execution", "Numerics", "Data", "Allocation", "Layers", "Planning", "Factorization",
-        "Rewrites", "DataAware", "Analysis", "Latency", "Sensitivity", "Pipeline", "Validation", "Publishing",
+        "Rewrites", "DataAware", "Analysis", "Latency", "Sensitivity", "Pipeline", "Validation", "Publishing", "Search",
     ];
 
     public sealed record Violation(string File, int Line, string Folder, string Used)

@@ -104,4 +104,27 @@ public class ModelComparerTests
             [new OutputComparison("y", 2, 1, true, 1.0, null, null, 0, 0, 1)], LatencySummary.From([1.0]), LatencySummary.From([1.0]));
         Assert.Throws<InvalidInputDataException>(() => new QualityGate(MaxAccuracyDropPoints: 1).Evaluate(comparison));
     }
+    [Test]
+    public void A_drop_of_exactly_the_threshold_passes_though_the_difference_of_two_ratios_rounds_above_it()
+    {
+        // 945 and 940 right of 1,000: (0.945 - 0.94) x 100 is 0.5000000000000004 in doubles.
+        var comparison = new ModelComparison("d", 1000, 1, true,
+            [new OutputComparison("y", 10000, 1000, true, 0.99, 0.945, 0.94, 0, 0, 1)], LatencySummary.From([1.0]), LatencySummary.From([1.0]));
+        Assert.That(comparison.Primary!.AccuracyDropPoints, Is.GreaterThan(0.5));
+        Assert.That(new QualityGate(MaxAccuracyDropPoints: 0.5).Evaluate(comparison).Single().Passed, Is.True);
+        Assert.That(new QualityGate(MaxAccuracyDropPoints: 0.4).Evaluate(comparison).Single().Passed, Is.False);
+    }
+
+    [Test]
+    public void A_cosine_gate_reads_the_mean_pooled_cosine_of_an_embedding_output_and_refuses_an_output_without_one()
+    {
+        static ModelComparison With(TokenMetrics? tokens) => new("d", 4, 1, false,
+            [new OutputComparison("hidden", 128, 0, false, null, null, null, 0, 0, 1, tokens)], LatencySummary.From([1.0]), LatencySummary.From([1.0]));
+        var embedding = With(new TokenMetrics(TokenOutputKind.Embedding, 40, 0.991, 0.98, null, null, null));
+        Assert.That(new QualityGate(MinCosine: 0.99).Evaluate(embedding).Single(), Is.EqualTo(new GateOutcome("min-cosine", 0.99, 0.991, true, "mean-pooled cosine 0.991 >= 0.99")));
+        Assert.That(new QualityGate(MinCosine: 0.995).Evaluate(embedding).Single().Passed, Is.False);
+        var logits = With(new TokenMetrics(TokenOutputKind.Logits, 40, null, null, 0.9, 10, 11));
+        Assert.Throws<InvalidInputDataException>(() => new QualityGate(MinCosine: 0.9).Evaluate(logits));
+        Assert.Throws<InvalidInputDataException>(() => new QualityGate(MinCosine: 0.9).Evaluate(With(null)));
+    }
 }
