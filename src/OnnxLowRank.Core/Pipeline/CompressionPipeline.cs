@@ -126,7 +126,8 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
     /// <summary>
     /// Each main-graph layer factorized alone, by the job's factorizer, at the candidate sizes of the allocation grid, its damage to the
     /// model's output measured in the engine (ALGORITHMS.md section 13); sets each measured layer's <see cref="LayerAnalysis.Sensitivity"/>.
-    /// Layers inside subgraphs are not measured: the engine cannot feed a suffix that starts inside one.
+    /// Layers inside subgraphs are not measured: the engine cannot feed a suffix that starts inside one. Only plain SVD (k = 1) is
+    /// measured, as <see cref="SensitivityAllocator"/> explains.
     /// </summary>
     private SensitivityMeasurement MeasureSensitivity(ModelProto model, LayerAnalysis[] layers, CompressionJob job, CalibrationStatistics calibration,
         IProgress<PipelineProgress>? progress)
@@ -135,7 +136,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         var sensitivityOptions = options.Sensitivity with { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         var measurement = SensitivityRun.Measure(model, layers, RunnerForCalibration(options), options.Calibration!, job.Factorizer(calibration),
             DiscoveryOptionsFor(model, options), sensitivityOptions,
-            l => CandidateSizes.For(l, sensitivityOptions.Fractions, options.Allocation, job.ConvRankMultiple),
+            l => CandidateSizes.For(l, sensitivityOptions.Fractions, options.Allocation with { MaxSliceCount = 1 }, job.ConvRankMultiple),
             (done, total) => progress?.Report(new PipelineProgress(PipelineStage.Sensitivity, done, total)));
         for (var i = 0; i < layers.Length; i++)
         {

@@ -16,7 +16,7 @@ public class CompressionJobTests
     public void AllocatorsDeclareWhatTheyCanDo()
     {
         Assert.That(RankAllocators.All.Where(a => a.NeedsBudget).Select(a => a.Name), Is.EqualTo(new[] { "alds", "global-energy", "svd-energy", "uniform", "sensitivity" }));
-        Assert.That(RankAllocators.All.Where(a => a.UsesSlices).Select(a => a.Name), Is.EqualTo(new[] { "alds", "sensitivity" }));
+        Assert.That(RankAllocators.All.Where(a => a.UsesSlices).Select(a => a.Name), Is.EqualTo(new[] { "alds" }));
         Assert.That(RankAllocators.All.Where(a => a.NeedsMeasuredDamage).Select(a => a.Name), Is.EqualTo(new[] { "sensitivity" }));
     }
 
