@@ -80,7 +80,9 @@ import statistics, sys
 name, keep, method = sys.argv[1:4]
 scores = [float(s) for s in sys.argv[4].split()]
 times = [float(t) for t in sys.argv[5].split()]
-print(f"| {name} | {keep} | {method} | {' / '.join(f'{s:g}' for s in scores)} | {statistics.mean(scores):.4g} | "
+# Rounded, so a mean of opposite drops prints 0, not -4.6e-18.
+mean = round(statistics.mean(scores), 4)
+print(f"| {name} | {keep} | {method} | {' / '.join(f'{s:g}' for s in scores)} | {mean + 0:g} | "
       f"{statistics.stdev(scores):.2g} | {statistics.mean(times):.1f} |")
 PY
         done
