@@ -33,7 +33,7 @@ public class Bfloat16ModelTests : ScratchFolderTest
         Assert.That(factors.Select(t => (DataType)t.DataType).Distinct(), Is.EqualTo(new[] { DataType.Bfloat16 }), "every weight and factor stays bfloat16");
 
         using var json = JsonDocument.Parse(File.ReadAllText(report));
-        Assert.That(json.RootElement.GetProperty("compression").GetProperty("method").GetString(), Is.EqualTo("global-energy"), "calibrated, with a FLOP budget measured in the engine");
+        Assert.That(json.RootElement.GetProperty("compression").GetProperty("method").GetString(), Is.EqualTo("sensitivity"), "auto, calibrated, every layer measured; a FLOP budget");
         var outputs = json.RootElement.GetProperty("comparison").GetProperty("outputs")[0];
         // The reference: the written file widened to float32 here, independently, and run by ONNX Runtime directly.
         var widened = Path.Combine(Folder, "widened.onnx");

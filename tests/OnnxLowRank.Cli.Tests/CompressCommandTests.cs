@@ -47,7 +47,7 @@ public class CompressCommandTests : ScratchFolderTest
             if (extra.Length > 0)
             {
                 Assert.That(compression.GetProperty("calibration").GetProperty("samples").GetInt32(), Is.EqualTo(512));
-                Assert.That(compression.GetProperty("method").GetString(), Is.EqualTo("global-energy"), "auto picks global-energy with calibration data");
+                Assert.That(compression.GetProperty("method").GetString(), Is.EqualTo("sensitivity"), "auto picks sensitivity with calibration data");
             }
             else Assert.That(compression.GetProperty("calibration").ValueKind, Is.EqualTo(JsonValueKind.Null));
             return json.RootElement.GetProperty("comparison").GetProperty("outputs")[0].GetProperty("relativeL2Error").GetDouble();

@@ -23,7 +23,7 @@ public class TextDataCommandTests : ScratchFolderTest
 
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
         using var json = JsonDocument.Parse(File.ReadAllText(report));
-        Assert.That(json.RootElement.GetProperty("compression").GetProperty("method").GetString(), Is.EqualTo("global-energy"), "calibrated");
+        Assert.That(json.RootElement.GetProperty("compression").GetProperty("method").GetString(), Is.EqualTo("sensitivity"), "auto with calibration data measures every layer");
         var comparison = json.RootElement.GetProperty("comparison");
         Assert.That(comparison.GetProperty("samples").GetInt32(), Is.EqualTo(23), "one sample a line");
         var hidden = comparison.GetProperty("outputs")[0];

@@ -7,7 +7,7 @@ namespace OnnxLowRank.Cli.Commands;
 
 /// <summary>
 /// --calibration DATA: inputs whose layer statistics make the decomposition data-aware (whitened
-/// spectra, bias correction; auto then picks global-energy). Read like --data, with its own limit.
+/// spectra, bias correction; auto then picks sensitivity). Read like --data, with its own limit.
 /// </summary>
 internal sealed class CalibrationArguments
 {

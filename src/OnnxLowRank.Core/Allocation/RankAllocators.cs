@@ -25,13 +25,19 @@ public static class RankAllocators
         All.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// The allocator for a user's choice: auto means global-energy when calibration data is given
-    /// (its spectra are whitened, where it measures best), else alds.
+    /// The allocator for a user's choice: auto means sensitivity when calibration data is given and every layer's damage was
+    /// measured (it lost less than global-energy on the reference CNNs on average and far less on all-MiniLM-L6-v2;
+    /// docs/benchmarks.md), global-energy on whitened spectra when calibration data is given but sensitivity was not
+    /// measured (layers inside subgraphs, weights kept on disk), else alds.
     /// </summary>
-    public static IRankAllocator Resolve(string name, bool hasCalibrationData)
+    public static IRankAllocator Resolve(string name, bool hasCalibrationData, bool measuredSensitivity = false)
     {
         if (string.Equals(name, Auto, StringComparison.OrdinalIgnoreCase))
-            name = hasCalibrationData ? GlobalEnergyAllocator.RegistryName : AldsAllocator.RegistryName;
+        {
+            name = !hasCalibrationData ? AldsAllocator.RegistryName
+                : measuredSensitivity ? SensitivityAllocator.RegistryName
+                : GlobalEnergyAllocator.RegistryName;
+        }
         return Find(name) ?? throw new ArgumentException(
             $"Unknown allocator '{name}'; known: {Auto}, {string.Join(", ", Names)}.", nameof(name));
     }

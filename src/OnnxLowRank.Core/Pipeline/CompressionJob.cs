@@ -60,8 +60,11 @@ public sealed record CompressionJob
     public static CompressionJob Resolve(PipelineOptions options) =>
         Resolve(options, options?.Calibration is not null, options?.TimesLayers ?? false);
 
-    /// <summary>The job for options and an analysis that has calibration statistics or not, and was timed or not.</summary>
-    public static CompressionJob Resolve(PipelineOptions options, bool hasCalibrationData, bool timed)
+    /// <summary>
+    /// The job for options and an analysis that has calibration statistics or not, was timed or not, and measured every
+    /// compressible layer's sensitivity or not (<paramref name="measuredSensitivity"/>: auto then picks the sensitivity allocator).
+    /// </summary>
+    public static CompressionJob Resolve(PipelineOptions options, bool hasCalibrationData, bool timed, bool measuredSensitivity = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         CheckSettings(options.Allocation);
@@ -82,7 +85,7 @@ public sealed record CompressionJob
         // An energy threshold is the rule of an allocator that needs no budget; auto picks the one there is.
         var allocator = auto && energy
             ? RankAllocators.All.First(a => !a.NeedsBudget)
-            : auto ? RankAllocators.Resolve(options.Method, hasCalibrationData) : RankAllocators.Find(options.Method);
+            : auto ? RankAllocators.Resolve(options.Method, hasCalibrationData, measuredSensitivity) : RankAllocators.Find(options.Method);
         if (allocator is null)
             throw new InvalidOptionsException($"unknown method '{options.Method}'",
                 $"use --method {RankAllocators.Auto} or one of {string.Join(", ", RankAllocators.Names)}");

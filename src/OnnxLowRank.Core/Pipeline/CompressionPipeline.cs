@@ -39,6 +39,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         var discovery = LayerDiscovery.Find(model, DiscoveryOptionsFor(model, options));
         var whole = WholeLayerFinder.Find(model.Graph, discovery.Skipped);
         if (options.TimesLayers) (discovery, whole) = WithoutUntimed(discovery, whole);
+        measuresSensitivity |= AutoMeasuresSensitivity(model, options, discovery);
         progress?.Report(new PipelineProgress(PipelineStage.Discovery, 1, 1));
 
         IReadOnlyDictionary<string, long>? positions = null;
@@ -118,6 +119,16 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         var sensitivity = measuresSensitivity ? MeasureSensitivity(model, layers, CompressionJob.Resolve(options), calibration!, progress) : null;
         return new ModelAnalysis(layers, wholeLayers, discovery.Skipped) { Calibration = calibration, Sensitivity = sensitivity };
     }
+
+    /// <summary>
+    /// Whether auto measures sensitivity, and so allocates by it: with calibration data and a budget, when every compressible
+    /// layer can be measured (none inside a subgraph, whose suffix the engine cannot start) and the weights are in memory
+    /// (a model over 2 GB would be loaded into the engine whole for the cache).
+    /// </summary>
+    private static bool AutoMeasuresSensitivity(ModelProto model, PipelineOptions options, DiscoveryResult discovery) =>
+        options.Plan is null && options.Calibration is not null && options.Budget != BudgetKind.Energy
+        && options.Method.Equals(RankAllocators.Auto, StringComparison.OrdinalIgnoreCase)
+        && discovery.Layers.All(l => !l.InSubgraph) && !DiskTensor.AnyIn(model);
 
     /// <summary>Whether the analysis measures sensitivity: asked for, or the allocator named chooses by measured damage.</summary>
     private static bool MeasuresSensitivity(PipelineOptions options) =>
@@ -254,7 +265,7 @@ public sealed class CompressionPipeline(IModelRunner? runner = null)
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(options);
-        var job = CompressionJob.Resolve(options, analysis.Calibration is not null, analysis.IsTimed);
+        var job = CompressionJob.Resolve(options, analysis.Calibration is not null, analysis.IsTimed, analysis.Sensitivity is not null);
         var allocator = job.Allocator;
         IReadOnlyList<LayerTiming>? timing = null;
         AllocationResult allocation;

@@ -48,7 +48,7 @@ public sealed record PipelineOptions
     /// <summary>
     /// Calibration inputs: when given (a model runner is then required), each layer's input statistics are
     /// collected, spectra are whitened, layers are factorized by <see cref="WhitenedFactorizer"/>,
-    /// and auto picks global-energy. Null compresses on the weights alone.
+    /// and auto picks sensitivity (global-energy where a layer cannot be measured). Null compresses on the weights alone.
     /// </summary>
     public CalibrationOptions? Calibration { get; init; }
 

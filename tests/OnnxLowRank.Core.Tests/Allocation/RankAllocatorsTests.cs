@@ -9,10 +9,11 @@ public class RankAllocatorsTests
     public void RegistryNamesEveryAllocator() =>
         Assert.That(RankAllocators.Names, Is.EqualTo(new[] { "alds", "global-energy", "svd-energy", "arsvd", "uniform", "sensitivity" }));
 
-    [TestCase(true, "global-energy")]
-    [TestCase(false, "alds")]
-    public void AutoDependsOnCalibrationData(bool calibrated, string expected) =>
-        Assert.That(RankAllocators.Resolve("auto", calibrated).Name, Is.EqualTo(expected));
+    [TestCase(true, true, "sensitivity")]
+    [TestCase(true, false, "global-energy")]
+    [TestCase(false, false, "alds")]
+    public void AutoDependsOnCalibrationDataAndMeasuredSensitivity(bool calibrated, bool measured, string expected) =>
+        Assert.That(RankAllocators.Resolve("auto", calibrated, measured).Name, Is.EqualTo(expected));
 
     [Test]
     public void UnknownNameListsTheKnownOnes()
