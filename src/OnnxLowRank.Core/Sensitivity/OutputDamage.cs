@@ -1,5 +1,7 @@
 using OnnxLowRank.Core.Analysis;
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Numerics;
 
 namespace OnnxLowRank.Core.Sensitivity;
 
@@ -20,13 +22,13 @@ internal sealed class OutputDamage(DamageMeasure measure)
     /// divergence; anything else (one value per row, image-shaped maps of rank 4 and more) by relative error. Only the measured output is
     /// seen, so a pooled [batch, width] embedding listed first would count as logits; exporters list the per-token states first.
     /// </summary>
-    public static DamageMeasure Choose(TensorData output, RealTokens? tokens, long? vocabulary)
+    public static DamageMeasure Choose(TensorData output, TokenPositions? tokens, long? vocabulary)
     {
         if (tokens is not null && tokens.IsPerToken(output)) return output.Shape[2] == vocabulary ? DamageMeasure.Divergence : DamageMeasure.EmbeddingCosine;
         return output.Shape.Length is >= 1 and <= 3 && output.Shape[^1] > 1 ? DamageMeasure.Divergence : DamageMeasure.RelativeError;
     }
 
-    public void Add(TensorData original, TensorData compressed, RealTokens? tokens)
+    public void Add(TensorData original, TensorData compressed, TokenPositions? tokens)
     {
         if (!original.Shape.SequenceEqual(compressed.Shape))
             throw new InvalidOperationException($"The factorized suffix returned shape [{string.Join(",", compressed.Shape)}], the model [{string.Join(",", original.Shape)}].");
@@ -63,7 +65,7 @@ internal sealed class OutputDamage(DamageMeasure measure)
                     }
                     if (!any) continue;
                     // The mean's 1/n scales both sums alike and leaves their cosine as it is.
-                    _sum += 1 - Cosine(pooledA, pooledB, 0, width);
+                    _sum += 1 - VectorMath.Cosine(pooledA, pooledB, 0, 0, width);
                     _count++;
                 }
                 break;
@@ -100,8 +102,8 @@ internal sealed class OutputDamage(DamageMeasure measure)
             }
             return kl;
         }
-        var logZa = LogSumExp(a, start, width);
-        var logZb = LogSumExp(b, start, width);
+        var logZa = VectorMath.LogSumExp(a, start, width);
+        var logZb = VectorMath.LogSumExp(b, start, width);
         var sum = 0.0;
         for (var i = 0; i < width; i++)
         {
@@ -120,26 +122,5 @@ internal sealed class OutputDamage(DamageMeasure measure)
             total += values[start + i];
         }
         return Math.Abs(total - 1) < 1e-3;
-    }
-
-    private static double LogSumExp(double[] values, long start, int width)
-    {
-        var max = double.NegativeInfinity;
-        for (var i = 0; i < width; i++) max = Math.Max(max, values[start + i]);
-        var sum = 0.0;
-        for (var i = 0; i < width; i++) sum += Math.Exp(values[start + i] - max);
-        return max + Math.Log(sum);
-    }
-
-    private static double Cosine(double[] a, double[] b, long start, int width)
-    {
-        double dot = 0, normA = 0, normB = 0;
-        for (var i = 0; i < width; i++)
-        {
-            dot += a[start + i] * b[start + i];
-            normA += a[start + i] * a[start + i];
-            normB += b[start + i] * b[start + i];
-        }
-        return normA > 0 && normB > 0 ? dot / Math.Sqrt(normA * normB) : normA == 0 && normB == 0 ? 1 : 0;
     }
 }

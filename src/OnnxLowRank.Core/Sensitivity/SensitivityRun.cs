@@ -49,7 +49,7 @@ public static class SensitivityRun
         using (var described = ModelProbe.Open(runner, model, [output])) source = calibration.OpenSamples(described.Inputs);
         var batches = SampleSubset.Read(source, options.Samples, calibration.BatchSize);
         var samples = batches.Sum(b => b.Count);
-        var tokens = batches.Select(RealTokens.Of).ToList();
+        var tokens = batches.Select(b => TokenPositions.Of(b.Inputs, b.TokenLengths)).ToList();
         var vocabulary = TokenEmbeddings.Vocabulary(model);
 
         // A layer that does not reach the output is not run, so nothing of its suffix is cached.
@@ -85,7 +85,7 @@ public static class SensitivityRun
 
     /// <summary>Measures one layer at each size: the candidates' factors in parallel, then each candidate's suffix over the cached batches.</summary>
     private static List<SizedDamage> MeasureLayer(
-        IModelRunner runner, SuffixModel suffix, IReadOnlyList<IReadOnlyDictionary<string, TensorData>> cache, IReadOnlyList<RealTokens?> tokens,
+        IModelRunner runner, SuffixModel suffix, IReadOnlyList<IReadOnlyDictionary<string, TensorData>> cache, IReadOnlyList<TokenPositions?> tokens,
         string output, DamageMeasure measure, ILayerFactorizer factorizer, DiscoveryOptions discovery, SensitivityOptions options, string layer,
         IReadOnlyList<CandidateSize> sizes)
     {
@@ -121,6 +121,6 @@ public static class SensitivityRun
     }
 
     /// <summary>The measure of the output, chosen on the first batch.</summary>
-    private static DamageMeasure Choose(IReadOnlyList<IReadOnlyDictionary<string, TensorData>> cache, IReadOnlyList<RealTokens?> tokens, string output, long? vocabulary) =>
+    private static DamageMeasure Choose(IReadOnlyList<IReadOnlyDictionary<string, TensorData>> cache, IReadOnlyList<TokenPositions?> tokens, string output, long? vocabulary) =>
         OutputDamage.Choose(cache[0][output], tokens[0], vocabulary);
 }

@@ -1,4 +1,6 @@
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
+using OnnxLowRank.Core.Numerics;
 
 namespace OnnxLowRank.Core.Validation;
 

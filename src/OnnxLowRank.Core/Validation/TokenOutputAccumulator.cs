@@ -1,3 +1,6 @@
+using OnnxLowRank.Core.Data;
+using OnnxLowRank.Core.Numerics;
+
 namespace OnnxLowRank.Core.Validation;
 
 /// <summary>
@@ -87,13 +90,7 @@ internal sealed class TokenOutputAccumulator(bool isLanguageModel)
     /// <summary>Texts whose neighbours are compared, the first ones: the search is quadratic in them.</summary>
     public const int NeighbourTexts = 2000;
 
-    /// <summary>-log softmax(logits)[target], through the log-sum-exp shifted by the maximum so large logits do not overflow.</summary>
-    private static double NegativeLogLikelihood(double[] logits, long start, int width, long target)
-    {
-        var max = double.NegativeInfinity;
-        for (var i = 0; i < width; i++) max = Math.Max(max, logits[start + i]);
-        var sum = 0.0;
-        for (var i = 0; i < width; i++) sum += Math.Exp(logits[start + i] - max);
-        return max + Math.Log(sum) - logits[start + target];
-    }
+    /// <summary>-log softmax(logits)[target].</summary>
+    private static double NegativeLogLikelihood(double[] logits, long start, int width, long target) =>
+        VectorMath.LogSumExp(logits, start, width) - logits[start + target];
 }

@@ -1,3 +1,4 @@
+using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
 using OnnxLowRank.Core.Validation;
 using DataType = OnnxLowRank.Onnx.Protos.TensorProto.Types.DataType;

@@ -1,7 +1,6 @@
-using OnnxLowRank.Core.Data;
 using OnnxLowRank.Core.Execution;
 
-namespace OnnxLowRank.Core.Validation;
+namespace OnnxLowRank.Core.Data;
 
 /// <summary>
 /// The token ids of a batch fed to a token model and which positions hold real tokens (the attention mask; every

@@ -1,6 +1,6 @@
-namespace OnnxLowRank.Core.Validation;
+namespace OnnxLowRank.Core.Numerics;
 
-/// <summary>Argmax and cosine over runs of an output's values, as every comparison of outputs computes them.</summary>
+/// <summary>Argmax, cosine and log-sum-exp over runs of an output's values, as every comparison of outputs computes them.</summary>
 internal static class VectorMath
 {
     /// <summary>First index of the largest of values[start .. start + count), as numpy.argmax; NaN never wins.</summary>
@@ -27,5 +27,15 @@ internal static class VectorMath
             normB += y * y;
         }
         return normA > 0 && normB > 0 ? dot / Math.Sqrt(normA * normB) : normA == 0 && normB == 0 ? 1.0 : 0.0;
+    }
+
+    /// <summary>log(sum exp(values[start ..])) over <paramref name="width"/> values, shifted by the maximum so large values do not overflow.</summary>
+    public static double LogSumExp(double[] values, long start, int width)
+    {
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < width; i++) max = Math.Max(max, values[start + i]);
+        var sum = 0.0;
+        for (var i = 0; i < width; i++) sum += Math.Exp(values[start + i] - max);
+        return max + Math.Log(sum);
     }
 }
