@@ -25,7 +25,7 @@ public sealed record AllocationLayer(
 
     /// <summary>
     /// The measured damage of this layer factorized alone at a few sizes, when sensitivity was measured; the
-    /// sensitivity allocator chooses among these sizes (and whole) only. Null otherwise.
+    /// sensitivity allocator chooses whole or a rank within the measured range (see <see cref="DamageCurve"/>). Null otherwise.
     /// </summary>
     public IReadOnlyList<MeasuredDamage>? Damage { get; init; }
 

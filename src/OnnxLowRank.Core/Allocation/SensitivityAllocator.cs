@@ -1,8 +1,9 @@
 namespace OnnxLowRank.Core.Allocation;
 
 /// <summary>
-/// Measured sensitivity: every layer takes whole or one of the sizes whose damage to the network's outputs was measured
-/// (<see cref="AllocationLayer.Damage"/>), so that the summed damage is least under the budget. One choice per layer
+/// Measured sensitivity: every layer takes whole or a size within the range whose damage to the network's outputs was
+/// measured (<see cref="AllocationLayer.Damage"/>; between measured sizes, the <see cref="DamageCurve"/>), so that the
+/// summed damage is least under the budget. One choice per layer
 /// under a budget is a multiple-choice knapsack; a Lagrangian (a damage-per-cost threshold) finds only the points on
 /// the lower convex hull of each layer's choices and can miss the optimum between them, so this solves it exactly by
 /// dynamic programming over the budget cut into <see cref="BudgetUnits"/> units. Costs are rounded up to whole units
@@ -84,17 +85,20 @@ public sealed class SensitivityAllocator(int budgetUnits) : RankAllocator(Regist
         return problem.Finish(result);
     }
 
-    /// <summary>Whole, then every measured size the settings allow, scored by its measured damage.</summary>
+    /// <summary>
+    /// Whole, then every rank on the layer's grid that the settings allow between its lowest and highest measured ranks,
+    /// scored by the damage its <see cref="DamageCurve"/> gives (the measured damage at a measured rank).
+    /// </summary>
     private static List<RankChoice> MeasuredChoices(AllocationProblem problem, AllocationLayer layer)
     {
         var choices = new List<RankChoice> { RankChoice.Whole(layer) };
         if (layer.Damage is null) return choices;
-        var options = problem.UsableOptions(layer).ToList();
-        foreach (var measured in layer.Damage)
+        foreach (var option in problem.UsableOptions(layer))
         {
-            if (options.FirstOrDefault(o => o.SliceCount == measured.SliceCount) is not { } option) continue;
-            if (measured.Rank < problem.LowestRank(layer) || measured.Rank % layer.RankStep != 0 || measured.Rank > problem.HighestAllowedRank(layer, option)) continue;
-            choices.Add(new RankChoice(option.SliceCount, measured.Rank, layer.CostAt(option, measured.Rank), measured.Damage));
+            if (DamageCurve.Of(option, layer.Damage) is not { } curve) continue;
+            var highest = Math.Min(curve.HighestRank, problem.HighestAllowedRank(layer, option));
+            for (var rank = layer.OnGridAbove(Math.Max(curve.LowestRank, problem.LowestRank(layer))); rank <= highest; rank += layer.RankStep)
+                choices.Add(new RankChoice(option.SliceCount, rank, layer.CostAt(option, rank), curve.At(rank)));
         }
         if (choices.Count > short.MaxValue) throw new ArgumentException($"Layer '{layer.Name}' has more measured sizes than the allocator can index.");
         return choices;

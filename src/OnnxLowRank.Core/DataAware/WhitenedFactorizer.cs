@@ -28,24 +28,41 @@ public sealed class WhitenedFactorizer(
 
     public bool IsPlainSvd => false;
 
-    public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank)
+    public LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank) =>
+        FactorizeAtRanks(layer, weight, sliceCount, [rank])[0];
+
+    /// <summary>
+    /// Every factor pair here is a truncated SVD (of the whitened block, or of the row-weighted table), whose pairs at a lower
+    /// rank are the leading ones: the highest rank is computed once and cut; the output shift is the cut factors' own.
+    /// </summary>
+    public IReadOnlyList<LayerFactorization> FactorizeAtRanks(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, IReadOnlyList<int> ranks)
     {
+        ArgumentNullException.ThrowIfNull(ranks);
+        var highest = ranks.Max();
         if (layer.Kind == LayerKind.Embedding && embeddings?.GetValueOrDefault(layer.NodeName) is { } frequencies)
-            return new LayerFactorization(weight.Geometry, sliceCount, rank, [RowWeightedEmbedding.Factor(weight.Full, frequencies, rank, LinearAlgebra.Default)]);
-        if (!statistics.TryGetValue(layer.NodeName, out var stats)) return WeightOnly.Factorize(layer, weight, sliceCount, rank);
+        {
+            var table = RowWeightedEmbedding.Factor(weight.Full, frequencies, highest, LinearAlgebra.Default);
+            return ranks.Select(rank => new LayerFactorization(weight.Geometry, sliceCount, rank, [table.Leading(rank)])).ToList();
+        }
+        if (!statistics.TryGetValue(layer.NodeName, out var stats))
+            return ranks.Select(rank => WeightOnly.Factorize(layer, weight, sliceCount, rank)).ToList();
         var g = weight.Geometry;
         stats.CheckFits(layer, g, "input statistics");
 
         var width = g.SliceColumns(sliceCount);
         var backend = LinearAlgebra.Default;
-        var factors = new List<LowRankFactors>(g.Groups * sliceCount);
+        var blocks = new List<LowRankFactors>(g.Groups * sliceCount);
         for (var group = 0; group < g.Groups; group++)
             for (var slice = 0; slice < sliceCount; slice++)
-                factors.Add(WhitenedBlock.Factor(weight.Slice(group, slice, sliceCount), stats, group, slice * width, rank, relativeRidge, correctBias, backend));
-        return new LayerFactorization(g, sliceCount, rank, factors)
+                blocks.Add(WhitenedBlock.Factor(weight.Slice(group, slice, sliceCount), stats, group, slice * width, highest, relativeRidge, correctBias, backend));
+        return ranks.Select(rank =>
         {
-            OutputShift = correctBias && stats.VectorCount > 0 ? OutputShift(weight, stats, factors, sliceCount) : null,
-        };
+            var factors = blocks.Select(b => b.Leading(rank)).ToList();
+            return new LayerFactorization(g, sliceCount, rank, factors)
+            {
+                OutputShift = correctBias && stats.VectorCount > 0 ? OutputShift(weight, stats, factors, sliceCount) : null,
+            };
+        }).ToList();
     }
 
     /// <summary>(W - P Q) mu per output channel, summed over a group's slices.</summary>

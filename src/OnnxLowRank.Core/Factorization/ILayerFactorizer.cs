@@ -15,4 +15,12 @@ public interface ILayerFactorizer
     bool IsPlainSvd { get; }
 
     LayerFactorization Factorize(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, int rank);
+
+    /// <summary>
+    /// The layer at each of <paramref name="ranks"/>, one k: by default a factorization each. A factorizer whose factors at a
+    /// lower rank are the leading part of those at a higher one computes the highest once and truncates it (measuring a
+    /// layer's sensitivity factorizes it at a dozen ranks).
+    /// </summary>
+    IReadOnlyList<LayerFactorization> FactorizeAtRanks(CompressibleLayer layer, WeightMatrixView weight, int sliceCount, IReadOnlyList<int> ranks) =>
+        ranks.Select(rank => Factorize(layer, weight, sliceCount, rank)).ToList();
 }

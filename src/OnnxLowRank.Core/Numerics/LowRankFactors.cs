@@ -17,6 +17,23 @@ public sealed record LowRankFactors(RowMajorMatrix P, RowMajorMatrix Q)
     /// </summary>
     public double? TruncationError { get; init; }
 
+    /// <summary>
+    /// The first <paramref name="rank"/> columns of P and rows of Q: for factors whose kth pair is the kth singular triple
+    /// (plain, whitened and row-weighted SVD alike), the factors at that lower rank. The truncation error is not carried over
+    /// (the next singular value is not kept), so it is measured where it is needed.
+    /// </summary>
+    public LowRankFactors Leading(int rank)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rank, Rank);
+        if (rank == Rank) return this;
+        var p = new RowMajorMatrix(P.Rows, rank);
+        for (var r = 0; r < P.Rows; r++)
+            P.Values.AsSpan(r * Rank, rank).CopyTo(p.Values.AsSpan(r * rank, rank));
+        var q = new RowMajorMatrix(rank, Q.Columns, Q.Values.AsSpan(0, rank * Q.Columns).ToArray());
+        return new LowRankFactors(p, q) { LeadingSingularValue = LeadingSingularValue };
+    }
+
     /// <summary>P (Q x): the factored block applied to one input vector, without forming P Q.</summary>
     public double[] Times(ReadOnlySpan<double> x)
     {

@@ -76,7 +76,7 @@ public sealed class LowRankCompressor(ILayerFactorizer? factorizer = null)
                     // The factorization's temporaries go before the error decodes the weight again (for vgg16's first
                     // classifier layer, 822 MB in double each time).
                     LargeTemporaries.Release();
-                    errors[i] = FactorizationError.Relative(weight, factors[i]);
+                    errors[i] = options.MeasuresErrors ? FactorizationError.Relative(weight, factors[i]) : double.NaN;
                     LargeTemporaries.Release();
                 });
                 for (var i = 0; i < count; i++)

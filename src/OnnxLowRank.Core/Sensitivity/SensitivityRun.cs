@@ -71,7 +71,7 @@ public static class SensitivityRun
             {
                 results[analysis.Name] = suffix.Outputs.Count == 0
                     ? sizes.Select(s => new SizedDamage(s.Fraction, s.SliceCount, s.Rank, s.Parameters, 0)).ToList()
-                    : MeasureLayer(runner, suffix, cache, tokens, output, measure.Value, factorizer, discovery, options, analysis.Name, sizes);
+                    : MeasureLayer(runner, suffix, cache, tokens, output, measure.Value, factorizer, discovery, options, analysis, sizes);
                 progress?.Invoke(++done, measured.Count);
             }
         }
@@ -83,24 +83,31 @@ public static class SensitivityRun
         };
     }
 
-    /// <summary>Measures one layer at each size: the candidates' factors in parallel, then each candidate's suffix over the cached batches.</summary>
+    /// <summary>
+    /// Measures one layer at each size: its factors once at the highest rank (cut for the others), the candidates' suffixes
+    /// rewritten in parallel, then each candidate's suffix run over the cached batches.
+    /// </summary>
     private static List<SizedDamage> MeasureLayer(
         IModelRunner runner, SuffixModel suffix, IReadOnlyList<IReadOnlyDictionary<string, TensorData>> cache, IReadOnlyList<TokenPositions?> tokens,
-        string output, DamageMeasure measure, ILayerFactorizer factorizer, DiscoveryOptions discovery, SensitivityOptions options, string layer,
+        string output, DamageMeasure measure, ILayerFactorizer factorizer, DiscoveryOptions discovery, SensitivityOptions options, LayerAnalysis layer,
         IReadOnlyList<CandidateSize> sizes)
     {
         var suffixModel = suffix.ToModel(name => cache[0][name].ElementType);
         // The distinct (k, j) only: two fractions of a small layer may round to one size.
         var distinct = sizes.Select(s => (s.SliceCount, s.Rank)).Distinct().ToList();
-        var compressor = new LowRankCompressor(factorizer);
-        var compression = new CompressionOptions { Discovery = discovery, Force = true, MaxDegreeOfParallelism = 1 };
+        var weight = WeightMatrixView.Of(layer.Layer);
+        var factorizations = distinct.GroupBy(d => d.SliceCount)
+            .SelectMany(k => factorizer.FactorizeAtRanks(layer.Layer, weight, k.Key, k.Select(d => d.Rank).ToList()))
+            .ToList();
+        var compressor = new LowRankCompressor(new PrecomputedFactorizer(factorizer, factorizations));
+        var compression = new CompressionOptions { Discovery = discovery, Force = true, MeasuresErrors = false, MaxDegreeOfParallelism = 1 };
         var factored = new ModelProto[distinct.Count];
         Parallel.For(0, distinct.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, i =>
         {
-            var plan = new CompressionPlan([new LayerPlan(layer, distinct[i].SliceCount, distinct[i].Rank)], "sensitivity");
+            var plan = new CompressionPlan([new LayerPlan(layer.Name, distinct[i].SliceCount, distinct[i].Rank)], "sensitivity");
             var result = compressor.Compress(suffixModel, plan, compression);
             if (result.Layers.Count != 1)
-                throw new InvalidOperationException($"Layer '{layer}' was not factorized inside its suffix: {string.Join("; ", result.Skipped.Select(s => s.Detail))}");
+                throw new InvalidOperationException($"Layer '{layer.Name}' was not factorized inside its suffix: {string.Join("; ", result.Skipped.Select(s => s.Detail))}");
             factored[i] = result.Model;
         });
 

@@ -70,10 +70,11 @@ public class SensitivityAllocatorTests
             Damage = [new MeasuredDamage(1, 2, 0.5), new MeasuredDamage(1, 4, 0.1), new MeasuredDamage(1, 8, 0.01)],
         };
         var unmeasured = RandomLayers.Synthetic(random, "unmeasured", 16, 16, 1);
-        // Rank 8 of a 16 x 16 layer is 256 parameters, its full size: no saving, so never allowed.
+        // Rank 8 of a 16 x 16 layer is 256 parameters, its full size: no saving, so never allowed. The budget leaves the
+        // measured layer 486 - 256 = 230 parameters: rank 7 (224), between the measured 4 and 8, is the least damage that fits.
         var result = new SensitivityAllocator().Allocate([measured, unmeasured], AllocationBudget.Keep(0.95), AllocationSettings.Default);
         Assert.That(result.Layers[1].IsWhole);
-        Assert.That(result.Layers[0].Rank, Is.EqualTo(4), "rank 4 is the least damage that fits; rank 8 saves nothing");
+        Assert.That(result.Layers[0].Rank, Is.EqualTo(7), "the highest rank that fits, interpolated between measured 4 and 8; rank 8 saves nothing");
         Assert.Throws<BudgetUnreachableException>(() => new SensitivityAllocator().Allocate([measured, unmeasured], AllocationBudget.Keep(0.3), AllocationSettings.Default));
     }
 
@@ -105,18 +106,23 @@ public class SensitivityAllocatorTests
         return (layers, settings);
     }
 
-    /// <summary>Every combination of whole or an allowed measured size per layer; the least summed damage within the target, or null.</summary>
+    /// <summary>
+    /// Every combination of whole or an allowed rank within each layer's measured range (scored by its damage curve, tested on
+    /// its own in <see cref="DamageCurveTests"/>); the least summed damage within the target, or null.
+    /// </summary>
     private static double? BruteForce(IReadOnlyList<AllocationLayer> layers, AllocationSettings settings, double target)
     {
         var perLayer = layers.Select(layer =>
         {
             var choices = new List<(double Cost, double Damage)> { (layer.FullSize * layer.CostPerParameter, 0) };
-            foreach (var d in layer.Damage ?? [])
+            foreach (var option in layer.Options.Where(o => o.SliceCount <= settings.MaxSliceCount))
             {
-                var option = layer.Options.Single(o => o.SliceCount == d.SliceCount);
-                var size = AllocationReference.PairSize(option, d.Rank);
-                if (d.SliceCount <= settings.MaxSliceCount && d.Rank >= settings.MinimumRank && AllocationReference.SavesEnough(layer, size, settings))
-                    choices.Add((size * layer.CostPerParameter, d.Damage));
+                if (DamageCurve.Of(option, layer.Damage ?? []) is not { } curve) continue;
+                for (var rank = Math.Max(curve.LowestRank, settings.MinimumRank); rank <= curve.HighestRank; rank++)
+                {
+                    var size = AllocationReference.PairSize(option, rank);
+                    if (AllocationReference.SavesEnough(layer, size, settings)) choices.Add((size * layer.CostPerParameter, curve.At(rank)));
+                }
             }
             return choices;
         }).ToList();
@@ -136,5 +142,5 @@ public class SensitivityAllocatorTests
     }
 
     private static double SummedDamage(IReadOnlyList<AllocationLayer> layers, AllocationResult result) =>
-        result.Layers.Select((l, i) => l.IsWhole ? 0 : layers[i].Damage!.Single(d => d.SliceCount == l.SliceCount && d.Rank == l.Rank).Damage).Sum();
+        result.Layers.Select((l, i) => l.IsWhole ? 0 : DamageCurve.Of(layers[i].Options.Single(o => o.SliceCount == l.SliceCount), layers[i].Damage!)!.At(l.Rank)).Sum();
 }

@@ -60,6 +60,30 @@ public class WhitenedFactorizationTests
         }
     }
 
+    // Measuring sensitivity factorizes a layer at a dozen ranks at once, computing the highest and cutting it: each cut must
+    // be the factorization computed at its own rank, output shift included.
+    [TestCase(8, 12, true)]
+    [TestCase(12, 8, false)]
+    public void FactorsAtSeveralRanksAreEachRanksOwn(int f, int m, bool correctBias)
+    {
+        var w = Matrix<double>.Build.Dense(f, m, RandomValues.Normal(42, f * m));
+        var layer = GemmLayer(w);
+        var factorizer = new WhitenedFactorizer(new Dictionary<string, LayerInputStatistics> { [layer.NodeName] = StatisticsOf([CorrelatedInputs(43, m, Samples)]) }, 0, correctBias);
+        var ranks = Enumerable.Range(1, Math.Min(f, m) - 1).ToList();
+        var together = factorizer.FactorizeAtRanks(layer, WeightMatrixView.Of(layer), 1, ranks);
+        for (var i = 0; i < ranks.Count; i++)
+        {
+            var alone = factorizer.Factorize(layer, WeightMatrixView.Of(layer), 1, ranks[i]);
+            Assert.That(together[i].Rank, Is.EqualTo(ranks[i]));
+            var expected = Product(alone[0, 0]);
+            Assert.That((Product(together[i][0, 0]) - expected).FrobeniusNorm(), Is.LessThan(1e-9 * expected.FrobeniusNorm()), $"rank {ranks[i]}");
+            if (correctBias)
+                Assert.That(together[i].OutputShift, Is.EqualTo(alone.OutputShift).Within(1e-9), $"rank {ranks[i]}: shift");
+            else
+                Assert.That(together[i].OutputShift, Is.Null);
+        }
+    }
+
     [Test]
     public void GroupsAndSlicesUseTheirOwnBlocks()
     {
