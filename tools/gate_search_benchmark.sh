@@ -38,7 +38,8 @@ single_s=$(echo "$(seconds) - $start" | bc)
 # The grid from 0.05 up to the chosen keep + 0.05 (0.025 steps, snapped to the grid): a passing point above that cannot
 # change whether the chosen keep lies within 0.05 of the smallest passing one, and each point costs a compression.
 stop=$(python3 -c "import sys; print(min(0.95, round((float(sys.argv[1]) + 0.05) / 0.025) * 0.025))" "$chosen")
-"$tool" sweep "$model" --data "$images" "${labels[@]}" --offset 0 --limit 1000 "${calibration[@]}" --methods global-energy \
+# The search's compressions are auto's, which with calibration data is sensitivity on this model (every layer measurable).
+"$tool" sweep "$model" --data "$images" "${labels[@]}" --offset 0 --limit 1000 "${calibration[@]}" --methods sensitivity \
   --keep "0.05:$stop:0.025" --report "$out/sweep.json" --quiet
 
 python3 - "$out" "$drop" "$search_exit" "$search_s" "$single_s" <<'PY'

@@ -100,7 +100,7 @@ public sealed class SensitivityAllocator(int budgetUnits) : RankAllocator(Regist
             for (var rank = layer.OnGridAbove(Math.Max(curve.LowestRank, problem.LowestRank(layer))); rank <= highest; rank += layer.RankStep)
                 choices.Add(new RankChoice(option.SliceCount, rank, layer.CostAt(option, rank), curve.At(rank)));
         }
-        if (choices.Count > short.MaxValue) throw new ArgumentException($"Layer '{layer.Name}' has more measured sizes than the allocator can index.");
+        if (choices.Count > short.MaxValue) throw new ArgumentException($"Layer '{layer.Name}' has more ranks in its measured range than the allocator can index.");
         return choices;
     }
 }
