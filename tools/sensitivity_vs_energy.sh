@@ -29,23 +29,23 @@ cli=(dotnet "$root/src/OnnxLowRank.Cli/bin/Release/net10.0/onnx-lowrank.dll")
 data="$root/models/data"
 
 case "$which" in
-    cnn)
+    cnn | cnn-full)
         models=("$root/models/resnet.onnx" "$root/models/mlp.onnx")
         read -r -a keeps <<< "${*:-0.3 0.4 0.5}"
-        offsets=(0 128 256)
-        calibration=(--calibration "$data/fmnist-train-512-images-idx3-ubyte.gz" --calibration-limit 128 --normalize 0.2860,0.3530)
-        validation=(--validate "$data/fmnist-test-2000-images-idx3-ubyte.gz" --labels "$data/fmnist-test-2000-labels-idx1-ubyte.gz")
         score_name="accuracy drop (points)"
-        ;;
-    cnn-full)
-        fashion=/usr/share/datasets/fashion-mnist
-        [[ -f $fashion/t10k-images-idx3-ubyte.gz ]] || { echo "install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)" >&2; exit 2; }
-        models=("$root/models/resnet.onnx" "$root/models/mlp.onnx")
-        read -r -a keeps <<< "${*:-0.3 0.4 0.5}"
-        offsets=(0 512 1024)
-        calibration=(--calibration "$fashion/train-images-idx3-ubyte.gz" --calibration-limit 512 --normalize 0.2860,0.3530)
-        validation=(--validate "$fashion/t10k-images-idx3-ubyte.gz" --labels "$fashion/t10k-labels-idx1-ubyte.gz")
-        score_name="accuracy drop (points)"
+        if [[ $which == cnn ]]; then
+            offsets=(0 128 256)
+            images="$data/fmnist-train-512-images-idx3-ubyte.gz" limit=128
+            tests=("$data/fmnist-test-2000-images-idx3-ubyte.gz" "$data/fmnist-test-2000-labels-idx1-ubyte.gz")
+        else
+            fashion=/usr/share/datasets/fashion-mnist
+            [[ -f $fashion/t10k-images-idx3-ubyte.gz ]] || { echo "install dataset-fashion-mnist (apt-get install dataset-fashion-mnist)" >&2; exit 2; }
+            offsets=(0 512 1024)
+            images="$fashion/train-images-idx3-ubyte.gz" limit=512
+            tests=("$fashion/t10k-images-idx3-ubyte.gz" "$fashion/t10k-labels-idx1-ubyte.gz")
+        fi
+        calibration=(--calibration "$images" --calibration-limit "$limit" --normalize 0.2860,0.3530)
+        validation=(--validate "${tests[0]}" --labels "${tests[1]}")
         ;;
     minilm)
         bash "$root/tools/fetch_minilm.sh" > /dev/null
