@@ -12,17 +12,20 @@ namespace OnnxLowRank.Core.Allocation;
 /// </summary>
 public sealed class DamageCurve
 {
-    private readonly SliceOption _option;
     private readonly MeasuredDamage[] _points;
+
+    // E(r) for r from the lowest measured rank to the highest, summed once: the allocator reads every rank in between.
+    private readonly double[] _droppedEnergy;
 
     private DamageCurve(SliceOption option, MeasuredDamage[] points)
     {
-        _option = option;
+        SliceCount = option.SliceCount;
         _points = points;
+        _droppedEnergy = DroppedEnergies(option, points[0].Rank, points[^1].Rank);
     }
 
     /// <summary>The slice count the curve is for.</summary>
-    public int SliceCount => _option.SliceCount;
+    public int SliceCount { get; }
 
     /// <summary>The lowest measured rank.</summary>
     public int LowestRank => _points[0].Rank;
@@ -58,13 +61,21 @@ public sealed class DamageCurve
         return low.Damage + t * (high.Damage - low.Damage);
     }
 
-    /// <summary>E(r): the squared singular values every block drops when truncated to rank r.</summary>
-    private double DroppedEnergy(int rank)
+    private double DroppedEnergy(int rank) => _droppedEnergy[rank - LowestRank];
+
+    /// <summary>
+    /// E(r) for r = <paramref name="lowest"/> .. <paramref name="highest"/>: the squared singular values every block drops
+    /// when truncated to rank r, from the highest rank's tail down, adding sigma_r^2 per step.
+    /// </summary>
+    private static double[] DroppedEnergies(SliceOption option, int lowest, int highest)
     {
-        var energy = 0.0;
-        foreach (var spectrum in _option.BlockSpectra)
-            for (var i = rank; i < spectrum.Length; i++)
-                energy += spectrum[i] * spectrum[i];
-        return energy;
+        static double Square(double[] spectrum, int i) => i < spectrum.Length ? spectrum[i] * spectrum[i] : 0;
+        var energies = new double[highest - lowest + 1];
+        foreach (var spectrum in option.BlockSpectra)
+            for (var i = highest; i < spectrum.Length; i++)
+                energies[^1] += Square(spectrum, i);
+        for (var rank = highest - 1; rank >= lowest; rank--)
+            energies[rank - lowest] = energies[rank - lowest + 1] + option.BlockSpectra.Sum(spectrum => Square(spectrum, rank));
+        return energies;
     }
 }
